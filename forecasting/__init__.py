@@ -1,0 +1,1 @@
+"""Agora forecasting: filled in by a later issue."""

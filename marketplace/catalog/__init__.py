@@ -1,0 +1,1 @@
+"""Catalog: category tree, SPUs (products), SKUs, prices, search."""

@@ -1,0 +1,45 @@
+"""Settings, read from the environment (prefix ``AGORA_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AGORA_", env_file=".env", extra="ignore")
+
+    env: str = Field("development", description="development, test or production")
+    database_url: str = Field(
+        f"sqlite:///{PROJECT_ROOT / 'var' / 'agora.db'}",
+        description="SQLAlchemy URL; SQLite (embedded) or postgresql+psycopg://...",
+    )
+    redis_url: str | None = Field(None, description="Optional; enables the cache when set")
+    redis_prefix: str = Field("agora:", description="Key prefix for everything in Redis")
+    jwt_secret: SecretStr = Field(
+        SecretStr("dev-only-secret-change-me-please-0123456789"),
+        description="HMAC key for access tokens; must be set in production",
+    )
+    jwt_issuer: str = "agora"
+    access_token_ttl_seconds: int = 15 * 60
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    reservation_ttl_seconds: int = 15 * 60
+    product_cache_ttl_seconds: int = 300
+    default_currency: str = "CNY"
+    default_locale: str = "zh"
+    log_level: str = "INFO"
+    log_json: bool = True
+    datasets_dir: Path = Field(
+        PROJECT_ROOT.parent / "shared" / "datasets", description="Real data sets (read-only)"
+    )
+    db_pool_size: int = 10
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

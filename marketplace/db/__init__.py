@@ -1,0 +1,1 @@
+"""Database plumbing shared by every area: metadata, portable column types, engine, UoW."""

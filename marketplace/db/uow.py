@@ -1,0 +1,161 @@
+"""The SQL unit of work: one transaction, the repositories that work inside it, and
+hooks that run only after a successful commit (cache invalidation, event relay)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from sqlalchemy import Connection, Engine
+
+from marketplace.shared.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from marketplace.catalog.adapters.repositories import (
+        SqlCategoryRepository,
+        SqlProductRepository,
+    )
+    from marketplace.fx.adapters.repositories import SqlFxRateRepository
+    from marketplace.idempotency.adapters import SqlIdempotencyRepository
+    from marketplace.inventory.adapters.repositories import (
+        SqlStockRepository,
+        SqlWarehouseRepository,
+    )
+    from marketplace.parties.adapters.repositories import (
+        SqlApiKeyRepository,
+        SqlMerchantRepository,
+        SqlRefreshTokenRepository,
+        SqlShopRepository,
+        SqlUserRepository,
+    )
+
+
+class SqlUnitOfWork:
+    """``with uow: ...; uow.commit()``. Leaving the block without commit rolls back."""
+
+    def __init__(self, engine: Engine, *, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.clock: Clock = clock or SystemClock()
+        self._after_commit: list[Callable[[], Any]] = []
+        self._conn: Connection | None = None
+
+    @property
+    def connection(self) -> Connection:
+        if self._conn is None:
+            raise RuntimeError("unit of work used outside its 'with' block")
+        return self._conn
+
+    def __enter__(self) -> Self:
+        self._conn = self.engine.connect()
+        self._conn.begin()
+        self._after_commit = []
+        # Repositories are bound to this connection; drop any from a previous block.
+        for name in list(vars(self)):
+            if name.startswith("repo_") or name in _REPOSITORY_NAMES:
+                del self.__dict__[name]
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+        finally:
+            conn.close()
+
+    def commit(self) -> None:
+        self.connection.commit()
+        hooks, self._after_commit = self._after_commit, []
+        for hook in hooks:
+            hook()
+        self.connection.begin()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+        self._after_commit = []
+        self.connection.begin()
+
+    def on_commit(self, hook: Callable[[], Any]) -> None:
+        """Run ``hook`` once this transaction has committed (never if it rolls back)."""
+        self._after_commit.append(hook)
+
+    # -- repositories (created lazily, bound to this transaction) --------------------
+    @cached_property
+    def users(self) -> SqlUserRepository:
+        from marketplace.parties.adapters.repositories import SqlUserRepository
+
+        return SqlUserRepository(self.connection)
+
+    @cached_property
+    def merchants(self) -> SqlMerchantRepository:
+        from marketplace.parties.adapters.repositories import SqlMerchantRepository
+
+        return SqlMerchantRepository(self.connection)
+
+    @cached_property
+    def shops(self) -> SqlShopRepository:
+        from marketplace.parties.adapters.repositories import SqlShopRepository
+
+        return SqlShopRepository(self.connection)
+
+    @cached_property
+    def api_keys(self) -> SqlApiKeyRepository:
+        from marketplace.parties.adapters.repositories import SqlApiKeyRepository
+
+        return SqlApiKeyRepository(self.connection)
+
+    @cached_property
+    def refresh_tokens(self) -> SqlRefreshTokenRepository:
+        from marketplace.parties.adapters.repositories import SqlRefreshTokenRepository
+
+        return SqlRefreshTokenRepository(self.connection)
+
+    @cached_property
+    def categories(self) -> SqlCategoryRepository:
+        from marketplace.catalog.adapters.repositories import SqlCategoryRepository
+
+        return SqlCategoryRepository(self.connection)
+
+    @cached_property
+    def products(self) -> SqlProductRepository:
+        from marketplace.catalog.adapters.repositories import SqlProductRepository
+
+        return SqlProductRepository(self.connection)
+
+    @cached_property
+    def warehouses(self) -> SqlWarehouseRepository:
+        from marketplace.inventory.adapters.repositories import SqlWarehouseRepository
+
+        return SqlWarehouseRepository(self.connection)
+
+    @cached_property
+    def stock(self) -> SqlStockRepository:
+        from marketplace.inventory.adapters.repositories import SqlStockRepository
+
+        return SqlStockRepository(self.connection)
+
+    @cached_property
+    def fx_rates(self) -> SqlFxRateRepository:
+        from marketplace.fx.adapters.repositories import SqlFxRateRepository
+
+        return SqlFxRateRepository(self.connection)
+
+    @cached_property
+    def idempotency(self) -> SqlIdempotencyRepository:
+        from marketplace.idempotency.adapters import SqlIdempotencyRepository
+
+        return SqlIdempotencyRepository(self.connection)
+
+
+_REPOSITORY_NAMES = frozenset(
+    name for name, value in vars(SqlUnitOfWork).items() if isinstance(value, cached_property)
+)

@@ -1,0 +1,1 @@
+"""Foreign exchange: rates by date and conversion of Money at a stated rate date."""

@@ -1,0 +1,1 @@
+"""Tables of the fx area (filled in by its adapters)."""

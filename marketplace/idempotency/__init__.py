@@ -1,0 +1,1 @@
+"""Idempotency-Key records for POSTs that create things (RFC draft idempotency-key)."""

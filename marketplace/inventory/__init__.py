@@ -1,0 +1,1 @@
+"""Inventory: warehouses, stock per SKU per warehouse, reservations, movement ledger."""

@@ -1,0 +1,1 @@
+"""Tables of the inventory area (filled in by its adapters)."""

@@ -1,0 +1,1 @@
+"""Parties: the platform, merchants, shops, users, roles, credentials."""

@@ -1,0 +1,1 @@
+"""Tables of the parties area (filled in by its adapters)."""

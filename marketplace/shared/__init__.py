@@ -1,0 +1,1 @@
+"""Shared kernel: money, currencies, ids, clock and the domain error hierarchy."""

@@ -1,0 +1,1 @@
+"""Agora pipelines: filled in by a later issue."""

@@ -1,0 +1,1 @@
+"""Agora pricing: filled in by a later issue."""

@@ -1,0 +1,1 @@
+"""Agora procurement_agent: filled in by a later issue."""

@@ -1,0 +1,1 @@
+"""Agora recsys: filled in by a later issue."""

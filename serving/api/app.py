@@ -1,0 +1,130 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from marketplace.bootstrap import Marketplace, bootstrap
+from marketplace.config import Settings, get_settings
+from marketplace.shared.ids import new_ulid
+from serving.api.errors import install_error_handlers
+from serving.api.idempotency import IdempotencyMiddleware, PrincipalResolver, default_principal
+from serving.api.routers import health
+from serving.logging import configure_logging, request_id_var
+
+log = logging.getLogger("agora.access")
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+Agora's marketplace API. Money is always an object `{"amount": "12.30", "currency": "CNY"}`
+with the amount as a string. Errors are RFC 9457 `application/problem+json` with a stable
+`code`. POSTs that create honour an `Idempotency-Key` header.
+"""
+
+
+class RequestContextMiddleware:
+    """Request id (``X-Request-ID``) and one access-log line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        request_id = incoming.decode("latin-1")[:64] if incoming else new_ulid()
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
+            request_id_var.reset(token)
+
+
+def create_app(
+    container: Marketplace | None = None,
+    *,
+    settings: Settings | None = None,
+    principal_resolver: PrincipalResolver | None = None,
+) -> FastAPI:
+    settings = settings or (container.settings if container else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = container is None
+        app.state.marketplace = container or bootstrap(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.marketplace.close()
+
+    app = FastAPI(
+        title="Agora Marketplace API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    if container is not None:
+        app.state.marketplace = container
+    app.state.principal_resolver = principal_resolver or default_principal
+    install_error_handlers(app)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        store=lambda: app.state.marketplace.idempotency,
+        clock=lambda: app.state.marketplace.clock,
+        principal=lambda: app.state.principal_resolver,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    _include_area_routers(app)
+    return app
+
+
+def _include_area_routers(app: FastAPI) -> None:
+    """Each business area contributes a router under /api/v1."""
+    from importlib import import_module
+
+    for area in ("auth", "merchants", "catalog", "inventory", "fx"):
+        try:
+            module = import_module(f"serving.api.routers.{area}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"serving.api.routers.{area}":
+                raise
+            continue
+        app.include_router(module.router, prefix=API_PREFIX)
+
+
+def app_from_env() -> FastAPI:
+    """Uvicorn factory: ``uvicorn --factory serving.api.app:app_from_env``."""
+    settings = get_settings()
+    configure_logging(settings.log_level, json_output=settings.log_json)
+    return create_app(settings=settings)
