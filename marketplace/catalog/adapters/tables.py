@@ -75,7 +75,7 @@ product_translations = Table(
         IdColumnType(),
         ForeignKey("products.id", ondelete="CASCADE"),
         primary_key=True,
-    ),  # fmt: skip
+    ),
     Column("locale", String(10), primary_key=True),
     Column("title", String(500), nullable=False),
     Column("description", Text, nullable=False),
@@ -91,7 +91,7 @@ skus = Table(
         ForeignKey("products.id", ondelete="CASCADE"),
         nullable=False,
         index=True,
-    ),  # fmt: skip
+    ),
     Column("merchant_id", IdColumnType(), ForeignKey("merchants.id"), nullable=False),
     Column("sku_code", String(100), nullable=False),
     Column("barcode", String(64), nullable=True, index=True),
