@@ -38,6 +38,7 @@ class Settings(BaseSettings):
         PROJECT_ROOT.parent / "shared" / "datasets", description="Real data sets (read-only)"
     )
     db_pool_size: int = 10
+    bench_endpoints: bool = Field(False, description="Expose /_bench/* (benchmarks only)")
 
 
 @lru_cache(maxsize=1)

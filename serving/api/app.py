@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import redis.asyncio as aioredis
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -81,9 +82,17 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
         app.state.marketplace = container or bootstrap(settings)
+        live = app.state.marketplace.settings
+        # One async Redis client per worker process, for the hot read paths (None: no Redis).
+        app.state.redis = (
+            aioredis.Redis.from_url(live.redis_url, max_connections=64) if live.redis_url else None
+        )
+        app.state.redis_prefix = live.redis_prefix
         try:
             yield
         finally:
+            if app.state.redis is not None:
+                await app.state.redis.aclose()
             if owned:
                 app.state.marketplace.close()
 
@@ -106,6 +115,10 @@ def create_app(
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     _include_area_routers(app)
+    if settings.bench_endpoints:
+        from serving.api.routers import bench
+
+        app.include_router(bench.router)
     return app
 
 
