@@ -11,6 +11,9 @@ from marketplace.config import Settings, get_settings
 from marketplace.db.engine import make_engine
 from marketplace.db.uow import SqlUnitOfWork
 from marketplace.idempotency.adapters import IdempotencyStore
+from marketplace.parties.adapters.passwords import Argon2PasswordHasher
+from marketplace.parties.adapters.tokens import JwtAccessTokens
+from marketplace.parties.ports import AccessTokenCodec, PasswordHasher
 from marketplace.shared.adapters.cache import NullCache, RedisCache
 from marketplace.shared.clock import Clock, SystemClock
 from marketplace.shared.ports import Cache
@@ -25,6 +28,8 @@ class Marketplace:
     clock: Clock
     cache: Cache
     idempotency: IdempotencyStore
+    passwords: PasswordHasher
+    tokens: AccessTokenCodec
     has_redis: bool = False
     extras: dict[str, object] = field(default_factory=dict)
 
@@ -65,5 +70,15 @@ def bootstrap(
         clock=clock or SystemClock(),
         cache=cache,
         idempotency=IdempotencyStore(engine),
+        passwords=Argon2PasswordHasher(
+            time_cost=settings.password_hash_time_cost,
+            memory_cost_kib=settings.password_hash_memory_kib,
+            parallelism=settings.password_hash_parallelism,
+        ),
+        tokens=JwtAccessTokens(
+            secret=settings.jwt_secret.get_secret_value(),
+            issuer=settings.jwt_issuer,
+            ttl_seconds=settings.access_token_ttl_seconds,
+        ),
         has_redis=has_redis,
     )

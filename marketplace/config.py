@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +39,28 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = 10
     bench_endpoints: bool = Field(False, description="Expose /_bench/* (benchmarks only)")
+    # argon2id cost (RFC 9106 "low memory" profile). With env=test and no explicit value,
+    # a cheap cost is used so that test suites do not spend minutes hashing.
+    password_hash_time_cost: int = Field(3, ge=1)
+    password_hash_memory_kib: int = Field(64 * 1024, ge=8)
+    password_hash_parallelism: int = Field(4, ge=1)
+    api_key_touch_interval_seconds: int = Field(
+        60, description="How often at most an API key's last_used_at is written"
+    )
+
+    @model_validator(mode="after")
+    def _parties_defaults(self) -> Settings:
+        explicit = self.model_fields_set
+        if self.env == "test":
+            if "password_hash_time_cost" not in explicit:
+                self.password_hash_time_cost = 1
+            if "password_hash_memory_kib" not in explicit:
+                self.password_hash_memory_kib = 1024
+            if "password_hash_parallelism" not in explicit:
+                self.password_hash_parallelism = 1
+        if self.env == "production" and self.jwt_secret.get_secret_value().startswith("dev-only"):
+            raise ValueError("AGORA_JWT_SECRET must be set in production")
+        return self
 
 
 @lru_cache(maxsize=1)

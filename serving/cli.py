@@ -62,3 +62,28 @@ def serve(
         access_log=False,
         log_config=None,
     )
+
+
+@admin_app.command("create")
+def admin_create(
+    email: str = typer.Option(..., "--email", help="The admin's login e-mail"),
+    password: str | None = typer.Option(
+        None, "--password", help="Required for a new user; resets it for an existing one"
+    ),
+) -> None:
+    """Create a platform admin, or promote an existing user to one."""
+    from marketplace.bootstrap import bootstrap
+    from marketplace.parties import services
+    from marketplace.shared.errors import DomainError
+
+    container = bootstrap(get_settings())
+    try:
+        user = services.create_platform_admin(
+            email, password, uow=container.uow(), passwords=container.passwords
+        )
+    except DomainError as exc:
+        typer.echo(f"error: {exc.code}: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        container.close()
+    typer.echo(f"platform admin {user.email} ({user.id})")

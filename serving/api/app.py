@@ -15,8 +15,9 @@ from marketplace.bootstrap import Marketplace, bootstrap
 from marketplace.config import Settings, get_settings
 from marketplace.shared.ids import new_ulid
 from serving.api.errors import install_error_handlers
-from serving.api.idempotency import IdempotencyMiddleware, PrincipalResolver, default_principal
+from serving.api.idempotency import IdempotencyMiddleware, PrincipalResolver
 from serving.api.routers import health
+from serving.api.security import verified_principal_resolver
 from serving.logging import configure_logging, request_id_var
 
 log = logging.getLogger("agora.access")
@@ -104,7 +105,9 @@ def create_app(
     )
     if container is not None:
         app.state.marketplace = container
-    app.state.principal_resolver = principal_resolver or default_principal
+    app.state.principal_resolver = principal_resolver or verified_principal_resolver(
+        lambda: app.state.marketplace
+    )
     install_error_handlers(app)
     app.add_middleware(
         IdempotencyMiddleware,

@@ -1,0 +1,199 @@
+"""The authorization matrix: no merchant reaches into another merchant's data.
+
+Every route under ``/api/v1/merchants/{merchant_id}`` is found by walking ``app.routes``
+(so routes added later by any area are covered), then called with merchant B's owner, B's
+staff and B's API key against merchant A: each call must be 403 or 404 and leave every
+table exactly as it was. Anonymous calls must be 401.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from marketplace.bootstrap import Marketplace, bootstrap
+from marketplace.shared.clock import FixedClock
+from serving.api.app import create_app
+from tests.factories import (
+    API,
+    MerchantFixture,
+    add_staff,
+    api_key_headers,
+    create_approved_merchant,
+    db_snapshot,
+    issue_api_key,
+    make_platform_admin,
+)
+
+PREFIX = f"{API}/merchants/{{merchant_id}}"
+_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
+_SKIPPED_METHODS = {"HEAD", "OPTIONS"}
+# What the parties area itself contributes; others' routes come on top.
+OWN_ROUTES = {
+    ("GET", f"{PREFIX}"),
+    ("PATCH", f"{PREFIX}"),
+    ("POST", f"{PREFIX}/submit"),
+    ("GET", f"{PREFIX}/members"),
+    ("POST", f"{PREFIX}/members"),
+    ("DELETE", f"{PREFIX}/members/{{user_id}}"),
+    ("GET", f"{PREFIX}/shops"),
+    ("POST", f"{PREFIX}/shops"),
+    ("PATCH", f"{PREFIX}/shops/{{shop_id}}"),
+    ("GET", f"{PREFIX}/api-keys"),
+    ("POST", f"{PREFIX}/api-keys"),
+    ("DELETE", f"{PREFIX}/api-keys/{{key_id}}"),
+}
+
+
+def _route_paths(routes: Iterable[Any]) -> Iterator[tuple[str, set[str]]]:
+    """(path, methods) of every HTTP route, looking inside included routers."""
+    try:  # FastAPI versions that keep included routers as nested route objects
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI: routes are already flat
+        contexts: Iterable[Any] = routes
+    else:
+        contexts = iter_route_contexts(list(routes))
+    for route in contexts:
+        path, methods = getattr(route, "path", None), getattr(route, "methods", None)
+        if path and methods:
+            yield path, set(methods)
+
+
+def merchant_routes(app: FastAPI) -> list[tuple[str, str]]:
+    found = {
+        (method, path)
+        for path, methods in _route_paths(app.routes)
+        if path == PREFIX or path.startswith(PREFIX + "/")
+        for method in methods - _SKIPPED_METHODS
+    }
+    return sorted(found, key=lambda mp: (mp[1], mp[0]))
+
+
+@dataclass
+class World:
+    client: TestClient
+    app: Marketplace
+    a: MerchantFixture
+    a_key_id: str
+    a_staff_id: str
+    b: MerchantFixture
+    b_staff: dict[str, str]
+    b_key: dict[str, str]
+
+    def fill(self, path: str, merchant_id: str) -> str:
+        """Put merchant A's real ids (or plausible ones) into the path parameters."""
+        known = {
+            "merchant_id": merchant_id,
+            "shop_id": self.a.shop_id,
+            "user_id": self.a_staff_id,
+            "key_id": self.a_key_id,
+        }
+
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            stem = name.removesuffix("_id") or "x"
+            return known.get(name, f"{stem[:6]}_01JD3X8Q6V9M2K4N7P0R5T8W1Y")
+
+        return _PARAM.sub(value, path)
+
+
+@pytest.fixture
+def world(pg_app: Marketplace) -> Iterator[World]:
+    # A clock that stands still: an API key's last_used_at is stamped once, on first use, and
+    # never again during the test, so the table snapshot stays comparable.
+    app = bootstrap(pg_app.settings, engine=pg_app.engine, cache=pg_app.cache, clock=FixedClock())
+    with TestClient(create_app(app)) as client:
+        admin = make_platform_admin(client, app)
+        a = create_approved_merchant(client, app, name="Merchant A", admin_headers=admin)
+        a_staff, _ = add_staff(client, a)
+        a_key = issue_api_key(client, a)
+        b = create_approved_merchant(client, app, name="Merchant B", admin_headers=admin)
+        _, b_staff = add_staff(client, b)
+        b_key = api_key_headers(issue_api_key(client, b)["secret"])
+        assert client.get(f"{API}/merchants/{b.id}", headers=b_key).status_code == 200
+        yield World(client, app, a, a_key["id"], a_staff["id"], b, b_staff, b_key)
+
+
+def _call(client: TestClient, method: str, url: str, headers: dict[str, str]) -> Any:
+    if method in {"POST", "PUT", "PATCH"}:
+        return client.request(method, url, json={}, headers=headers)
+    return client.request(method, url, headers=headers)
+
+
+def test_the_matrix_covers_at_least_the_parties_routes(world: World) -> None:
+    routes = set(merchant_routes(world.client.app))  # type: ignore[arg-type]
+    assert routes >= OWN_ROUTES
+    # A merchant route spelling its parameter differently would slip past the matrix (and
+    # past MerchantScope, which reads ``merchant_id``).
+    misnamed = [
+        path
+        for path, _ in _route_paths(world.client.app.routes)
+        if path.startswith(f"{API}/merchants/{{") and not path.startswith(PREFIX)
+    ]
+    assert not misnamed
+
+
+def test_another_merchants_people_and_keys_cannot_touch_merchant_a(world: World) -> None:
+    routes = merchant_routes(world.client.app)  # type: ignore[arg-type]
+    assert routes
+    callers = {"B owner": world.b.headers, "B staff": world.b_staff, "B api key": world.b_key}
+    before = db_snapshot(world.app)
+    failures = []
+    for method, path in routes:
+        url = world.fill(path, world.a.id)
+        for who, headers in callers.items():
+            response = _call(world.client, method, url, headers)
+            body = response.json() if response.content else {}
+            if response.status_code not in (403, 404) or "code" not in body:
+                failures.append(f"{who}: {method} {url} -> {response.status_code} {body}")
+            elif response.status_code == 403 and body["code"] != "merchant_access_denied":
+                failures.append(f"{who}: {method} {url} -> 403 {body['code']}")
+    assert not failures, "\n".join(failures)
+    assert db_snapshot(world.app) == before
+
+
+def test_anonymous_callers_are_401(world: World) -> None:
+    before = db_snapshot(world.app)
+    failures = []
+    for method, path in merchant_routes(world.client.app):  # type: ignore[arg-type]
+        response = _call(world.client, method, world.fill(path, world.a.id), {})
+        if response.status_code != 401 or response.json().get("code") != "not_authenticated":
+            failures.append(f"{method} {path} -> {response.status_code} {response.text[:200]}")
+    assert not failures, "\n".join(failures)
+    assert db_snapshot(world.app) == before
+
+
+def test_unknown_merchant_is_404_for_everyone_signed_in(world: World) -> None:
+    missing = "mer_01JD3X8Q6V9M2K4N7P0R5T8W1Y"
+    before = db_snapshot(world.app)
+    failures = []
+    for method, path in merchant_routes(world.client.app):  # type: ignore[arg-type]
+        for headers in (world.b.headers, world.b_key):
+            response = _call(world.client, method, world.fill(path, missing), headers)
+            if response.status_code != 404 or response.json().get("code") != "merchant_not_found":
+                failures.append(f"{method} {path} -> {response.status_code} {response.text[:200]}")
+    assert not failures, "\n".join(failures)
+    assert db_snapshot(world.app) == before
+
+
+def test_merchant_a_resources_through_merchant_b_paths_are_not_found(world: World) -> None:
+    """B's owner puts A's shop, member and key ids under B's own merchant path: 404."""
+    routes = [(m, p) for m, p in merchant_routes(world.client.app) if len(_PARAM.findall(p)) > 1]  # type: ignore[arg-type]
+    assert routes
+    before = db_snapshot(world.app)
+    failures = []
+    for method, path in routes:
+        url = world.fill(path, world.b.id)
+        response = _call(world.client, method, url, world.b.headers)
+        code = response.json().get("code") if response.content else None
+        body_first = response.status_code == 422 and code == "request_validation_failed"
+        if response.status_code != 404 and not body_first:
+            failures.append(f"{method} {url} -> {response.status_code} {response.text[:200]}")
+    assert not failures, "\n".join(failures)
+    assert db_snapshot(world.app) == before
