@@ -12,6 +12,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from marketplace.db.metadata import metadata
@@ -34,6 +35,29 @@ warehouses = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("merchant_id", "code"),
+    # NULLs are distinct in the constraint above, so platform codes need their own index.
+    Index(
+        "uq_warehouses_platform_code",
+        "code",
+        unique=True,
+        postgresql_where=text("merchant_id IS NULL"),
+        sqlite_where=text("merchant_id IS NULL"),
+    ),
+)
+
+# Which merchants may stock a platform warehouse (granted by a platform admin).
+warehouse_access = Table(
+    "warehouse_access",
+    metadata,
+    Column(
+        "warehouse_id",
+        IdColumnType(),
+        ForeignKey("warehouses.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("merchant_id", IdColumnType(), ForeignKey("merchants.id"), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_warehouse_access_merchant_id", "merchant_id"),
 )
 
 stock_levels = Table(
@@ -65,9 +89,20 @@ reservations = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     CheckConstraint("status IN ('active','released','committed','expired')", name="status"),
+    CheckConstraint("expires_at > created_at", name="expires_after_created"),
     Index("ix_reservations_status_expires_at", "status", "expires_at"),
     Index("ix_reservations_reference", "reference"),
     Index("ix_reservations_sku_id_warehouse_id", "sku_id", "warehouse_id"),
+    # Idempotency of reserve: one active reservation per (reference, SKU, warehouse).
+    Index(
+        "uq_reservations_active_reference_sku_id_warehouse_id",
+        "reference",
+        "sku_id",
+        "warehouse_id",
+        unique=True,
+        postgresql_where=text("status = 'active'"),
+        sqlite_where=text("status = 'active'"),
+    ),
 )
 
 stock_movements = Table(
@@ -88,4 +123,8 @@ stock_movements = Table(
     Column("actor", String(100), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_stock_movements_sku_id_warehouse_id_id", "sku_id", "warehouse_id", "id"),
+    Index("ix_stock_movements_reservation_id", "reservation_id"),
+    CheckConstraint(
+        "kind IN ('inbound','adjustment','reserve','release','commit','expire')", name="kind"
+    ),
 )
