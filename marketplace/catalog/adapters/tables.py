@@ -65,6 +65,7 @@ products = Table(
     Index("ix_products_category_id_status", "category_id", "status"),
     Index("ix_products_status_created_at_id", "status", "created_at", "id"),
     Index("ix_products_status_min_price_minor_id", "status", "min_price_minor", "id"),
+    Index("ix_products_status_sales_count_id", "status", "sales_count", "id"),
 )
 
 product_translations = Table(
@@ -123,16 +124,21 @@ sku_prices = Table(
     CheckConstraint("price_type IN ('list','tier','member')", name="price_type"),
 )
 
+
 # -- search indexes that only one dialect has (mirrored in the migration) -------------
+def _ddl(statement: str) -> DDL:
+    return DDL(statement)  # type: ignore[no-untyped-call]
+
+
 event.listen(
     metadata,
     "before_create",
-    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+    _ddl("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
 )
 event.listen(
     products,
     "after_create",
-    DDL(
+    _ddl(
         "CREATE INDEX IF NOT EXISTS ix_products_search_text_trgm "
         "ON products USING gin (search_text gin_trgm_ops)"
     ).execute_if(dialect="postgresql"),
@@ -140,7 +146,7 @@ event.listen(
 event.listen(
     products,
     "after_create",
-    DDL(
+    _ddl(
         "CREATE VIRTUAL TABLE IF NOT EXISTS products_fts USING fts5("
         "product_id UNINDEXED, search_text, tokenize='trigram')"
     ).execute_if(dialect="sqlite"),
