@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -32,6 +33,12 @@ class Marketplace:
     tokens: AccessTokenCodec
     has_redis: bool = False
     extras: dict[str, object] = field(default_factory=dict)
+
+    def on_merchant_visibility_change(self, merchant_id: str, *, uow: Any) -> None:
+        """A merchant was approved, suspended or reinstated: its product pages change."""
+        from marketplace.catalog.services import invalidate_merchant_catalog
+
+        invalidate_merchant_catalog(merchant_id, uow=uow, cache=self.cache)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, clock=self.clock)

@@ -105,6 +105,13 @@ class RefreshTokenRepository(Protocol):
     def revoke_family(self, family_id: str, *, now: datetime) -> int: ...
 
 
+class MerchantVisibilityListener(Protocol):
+    """Told, inside the transaction, when a merchant starts or stops being publicly visible
+    (enters or leaves ``approved``); the catalog plugs in here to drop cached pages."""
+
+    def __call__(self, merchant_id: str, *, uow: PartiesUnitOfWork) -> None: ...
+
+
 class PartiesUnitOfWork(Protocol):
     clock: Clock
 

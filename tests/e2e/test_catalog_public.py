@@ -188,11 +188,6 @@ def test_suspended_merchants_products_disappear(shop: Shop) -> None:
     problem(c.get(f"{API}/skus/{sku}/price"), 404, "sku_not_found")
 
 
-@pytest.mark.xfail(
-    reason="parties' change_merchant_status must call "
-    "marketplace.catalog.services.invalidate_merchant_catalog before its commit",
-    strict=False,
-)
 def test_suspension_drops_cached_product_pages(shop: Shop) -> None:
     pid, _ = shop.listed_product()
     lift_fence(shop.app, pid)

@@ -26,7 +26,7 @@ from marketplace.parties.domain import (
     normalize_email,
     slugify,
 )
-from marketplace.parties.ports import PartiesUnitOfWork
+from marketplace.parties.ports import MerchantVisibilityListener, PartiesUnitOfWork
 from marketplace.shared.currency import get_currency
 from marketplace.shared.errors import ValidationError
 from marketplace.shared.ids import new_id
@@ -152,13 +152,17 @@ def change_merchant_status(
     uow: PartiesUnitOfWork,
     actor_user_id: str | None,
     reason: str | None = None,
+    on_visibility_change: MerchantVisibilityListener | None = None,
 ) -> Merchant:
     """Move a merchant along its status machine and record who did it and why."""
     with uow:
         merchant = merchant_for_update(merchant_id, uow)
+        was_visible = merchant.status is MerchantStatus.APPROVED
         change = merchant.apply(action, actor=actor_user_id, reason=reason, now=uow.clock.now())
         uow.merchants.save(merchant)
         uow.merchants.add_status_change(change)
+        if on_visibility_change and was_visible != (merchant.status is MerchantStatus.APPROVED):
+            on_visibility_change(merchant.id, uow=uow)
         uow.commit()
     return merchant
 

@@ -254,7 +254,12 @@ def _review(
     action: MerchantAction, merchant_id: str, admin_id: str | None, reason: str | None, app: App
 ) -> MerchantRead:
     merchant = services.change_merchant_status(
-        merchant_id, action, uow=app.uow(), actor_user_id=admin_id, reason=reason
+        merchant_id,
+        action,
+        uow=app.uow(),
+        actor_user_id=admin_id,
+        reason=reason,
+        on_visibility_change=app.on_merchant_visibility_change,
     )
     return _merchant(merchant)
 

@@ -1,0 +1,1 @@
+"""Building a marketplace with data: the demo seed (bulk importers come with issue 5)."""
