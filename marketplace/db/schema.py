@@ -13,3 +13,14 @@ def load_all_tables() -> None:
 
 
 __all__ = ["load_all_tables", "metadata"]
+
+
+def include_in_migrations(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic ``include_object``: leave out the dialect-specific search structures that the
+    migration creates by hand (SQLite FTS5 tables and their shadow tables, PostgreSQL
+    trigram indexes), so autogenerate and ``alembic check`` do not see them as drift."""
+    if type_ == "table" and name and (name.endswith("_fts") or "_fts_" in name):
+        return False
+    return not (type_ == "index" and name is not None and name.endswith("_trgm"))

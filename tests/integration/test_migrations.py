@@ -16,8 +16,7 @@ from sqlalchemy import inspect
 
 from marketplace.db import migrate
 from marketplace.db.engine import make_engine
-from marketplace.db.migrations.env import include_object
-from marketplace.db.schema import load_all_tables, metadata
+from marketplace.db.schema import include_in_migrations, load_all_tables, metadata
 from tests.conftest import PG_ADMIN_URL
 
 
@@ -47,7 +46,7 @@ def _diff(url: str) -> list[object]:
     try:
         with engine.connect() as conn:
             ctx = MigrationContext.configure(
-                conn, opts={"include_object": include_object, "compare_type": True}
+                conn, opts={"include_object": include_in_migrations, "compare_type": True}
             )
             return list(compare_metadata(ctx, metadata))
     finally:

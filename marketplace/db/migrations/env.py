@@ -6,17 +6,10 @@ from alembic import context
 
 from marketplace.config import get_settings
 from marketplace.db.engine import make_engine, normalize_url
-from marketplace.db.schema import load_all_tables, metadata
+from marketplace.db.schema import include_in_migrations, load_all_tables, metadata
 
 load_all_tables()
 config = context.config
-
-
-def include_object(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-) -> bool:
-    # SQLite FTS5 shadow tables and the like are managed by hand in migrations.
-    return not (type_ == "table" and name and (name.endswith("_fts") or "_fts_" in name))
 
 
 def run_migrations() -> None:
@@ -35,7 +28,7 @@ def _run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=metadata,
-        include_object=include_object,
+        include_object=include_in_migrations,
         render_as_batch=True,  # SQLite needs batch mode to alter tables
         compare_type=True,
     )
