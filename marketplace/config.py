@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, description="Optional; enables the cache when set")
     redis_prefix: str = Field("agora:", description="Key prefix for everything in Redis")
     jwt_secret: SecretStr = Field(
-        SecretStr("dev-only-secret-change-me-please-0123456789"),
+        SecretStr("dev-only-secret-change-me-" + "0123456789abcdef" * 3),
         description="HMAC key for access tokens; must be set in production",
     )
     jwt_issuer: str = "agora"
@@ -58,8 +58,9 @@ class Settings(BaseSettings):
                 self.password_hash_memory_kib = 1024
             if "password_hash_parallelism" not in explicit:
                 self.password_hash_parallelism = 1
-        if self.env == "production" and self.jwt_secret.get_secret_value().startswith("dev-only"):
-            raise ValueError("AGORA_JWT_SECRET must be set in production")
+        secret = self.jwt_secret.get_secret_value()
+        if self.env == "production" and (secret.startswith("dev-only") or len(secret) < 32):
+            raise ValueError("AGORA_JWT_SECRET must be set in production (32+ bytes)")
         return self
 
 
