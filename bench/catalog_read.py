@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,10 +42,24 @@ PREFIX = "agora-bench:"
 @dataclass
 class Result:
     name: str
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
+    wrk: dict[str, float]
+    redis_hit_ratio: float | None
+
+    @property
+    def rps(self) -> float:
+        return self.wrk["rps"]
+
+    @property
+    def p50_ms(self) -> float:
+        return self.wrk["p50_us"] / 1000
+
+    @property
+    def p99_ms(self) -> float:
+        return self.wrk["p99_us"] / 1000
+
+    @property
+    def errors(self) -> int:
+        return int(self.wrk["errors"] + self.wrk["non2xx"])
 
 
 def ensure_wrk() -> str:
@@ -143,7 +158,14 @@ class Server:
 
 
 def wrk(
-    url: str, path: str, ids: list[str], *, duration: int, connections: int, delay_ms: float = 0
+    url: str,
+    path: str,
+    ids: list[str],
+    *,
+    duration: int,
+    connections: int,
+    delay_ms: float = 0,
+    threads: int = 2,
 ) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".ids", delete=False) as fh:
         fh.write("\n".join(ids) + "\n")
@@ -151,11 +173,11 @@ def wrk(
         **os.environ,
         "BENCH_IDS": fh.name,
         "BENCH_PATH": path,
-        "BENCH_DELAY_MS": str(int(delay_ms)),
+        "BENCH_DELAY_MS": f"{delay_ms:.3f}",
     }
     cmd = [
         "wrk",
-        "-t2",
+        f"-t{threads}",
         f"-c{connections}",
         f"-d{duration}s",
         "--timeout",
@@ -172,33 +194,48 @@ def wrk(
     return data  # type: ignore[no-any-return]
 
 
+def warm(base: str, path: str, ids: list[str]) -> None:
+    """Request every id once, so that a cached run measures hits, not first misses."""
+    with httpx.Client(base_url=base, timeout=30) as client, ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: client.get(path % i).raise_for_status(), ids))
+
+
+def hit_ratio(r: redis.Redis, before: dict[str, int]) -> float | None:
+    after = r.info("stats")
+    hits = after["keyspace_hits"] - before["keyspace_hits"]
+    misses = after["keyspace_misses"] - before["keyspace_misses"]
+    return hits / (hits + misses) if hits + misses else None
+
+
+def paced(base: str, path: str, ids: list[str], target: float, duration: int) -> dict[str, float]:
+    """Run at ``target`` req/s: one wrk thread, 8 connections with Poisson arrivals. The mean
+    delay is calibrated until the achieved rate is within 5% of the target."""
+    conns = 8
+    delay = conns / target * 1000
+    for _ in range(5):
+        probe = wrk(base, path, ids, duration=3, connections=conns, delay_ms=delay, threads=1)
+        if abs(probe["rps"] - target) / target < 0.05:
+            break
+        delay = max(0.05, delay * probe["rps"] / target)
+    return wrk(base, path, ids, duration=duration, connections=conns, delay_ms=delay, threads=1)
+
+
 def measure(
-    name: str, base: str, path: str, ids: list[str], args: argparse.Namespace, results: list[Result]
+    name: str,
+    base: str,
+    path: str,
+    ids: list[str],
+    args: argparse.Namespace,
+    results: list[Result],
+    r: redis.Redis,
 ) -> float:
-    wrk(base, path, ids, duration=3, connections=args.connections)  # warm-up (fills caches)
+    warm(base, path, ids)
+    wrk(base, path, ids, duration=3, connections=args.connections)  # steady state
+    before = r.info("stats")
     peak = wrk(base, path, ids, duration=args.duration, connections=args.connections)
-    results.append(
-        Result(
-            f"{name} @ peak",
-            peak["rps"],
-            peak["p50_us"] / 1000,
-            peak["p99_us"] / 1000,
-            peak["errors"] + peak["non2xx"],
-        )
-    )
-    half_rate = peak["rps"] / 2
-    paced_conns = 16
-    delay = paced_conns / half_rate * 1000  # ms between requests on each connection
-    half = wrk(base, path, ids, duration=args.duration, connections=paced_conns, delay_ms=delay)
-    results.append(
-        Result(
-            f"{name} @ half peak",
-            half["rps"],
-            half["p50_us"] / 1000,
-            half["p99_us"] / 1000,
-            half["errors"] + half["non2xx"],
-        )
-    )
+    results.append(Result(f"{name} @ peak", peak, hit_ratio(r, before)))
+    half = paced(base, path, ids, peak["rps"] / 2, args.duration)
+    results.append(Result(f"{name} @ half peak", half, None))
     return float(peak["rps"])
 
 
@@ -228,39 +265,34 @@ def main() -> None:
     listing = "/api/v1/products?category_id=%s&limit=20"
     results: list[Result] = []
     peaks: dict[str, float] = {}
-    with Server(args.port, {**base_env, "AGORA_REDIS_URL": REDIS_URL}):
-        sample = httpx.get(base + detail % product_ids[0]).content
-        r.set(PREFIX + "bench:blob", sample)
-        peaks["ceiling"] = measure(
-            "ceiling: bare endpoint, blob from Redis",
-            base,
-            "/_bench/redis-blob?%s",
-            ["x"],
-            args,
-            results,
-        )
-        peaks["detail_cached"] = measure(
-            "product detail, Redis cache", base, detail, product_ids, args, results
-        )
-        peaks["listing_cached"] = measure(
-            "category listing, Redis on", base, listing, category_ids, args, results
-        )
-    env_no_redis = {k: v for k, v in base_env.items() if k != "AGORA_REDIS_URL"}
-    with Server(args.port, env_no_redis):
-        peaks["detail_db"] = measure(
-            "product detail, no cache (PostgreSQL)", base, detail, product_ids, args, results
-        )
-        peaks["listing_db"] = measure(
-            "category listing, no cache", base, listing, category_ids, args, results
-        )
+    cached_env = {**base_env, "AGORA_REDIS_URL": REDIS_URL}
+    no_redis_env = {k: v for k, v in base_env.items() if k != "AGORA_REDIS_URL"}
+    with Server(args.port, cached_env):
+        r.set(PREFIX + "bench:blob", httpx.get(base + detail % product_ids[0]).content)
+        for key, name, path, ids in (
+            ("ceiling", "ceiling: bare endpoint, blob from Redis", "/_bench/redis-blob?%s", ["x"]),
+            ("detail_cached", "product detail, Redis cache", detail, product_ids),
+            ("listing_cached", "category listing, Redis on", listing, category_ids),
+        ):
+            peaks[key] = measure(name, base, path, ids, args, results, r)
+    with Server(args.port, no_redis_env):
+        for key, name, path, ids in (
+            ("detail_db", "product detail, no cache (PostgreSQL)", detail, product_ids),
+            ("listing_db", "category listing, no cache", listing, category_ids),
+        ):
+            peaks[key] = measure(name, base, path, ids, args, results, r)
     print(
         f"\nAgora catalog read benchmark: {args.skus:,} SKUs on PostgreSQL, uvicorn 2 "
         f"workers, wrk -t2 -c{args.connections}, {args.duration}s per run, "
         f"{os.cpu_count()} cores shared with the load generator"
     )
-    print(f"{'scenario':58} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'scenario':52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'hits':>6}")
     for res in results:
-        print(f"{res.name:58} {res.rps:9.0f} {res.p50_ms:8.2f} {res.p99_ms:8.2f} {res.errors:7d}")
+        hits = "" if res.redis_hit_ratio is None else f"{res.redis_hit_ratio:.0%}"
+        print(
+            f"{res.name:52} {res.rps:8.0f} {res.p50_ms:8.2f} {res.p99_ms:8.2f} "
+            f"{res.errors:7d} {hits:>6}"
+        )
     ratio = peaks["detail_cached"] / peaks["ceiling"]
     print(f"\nproduct detail (cached) peak / ceiling = {ratio:.1%}  (goal >= 80%)")
     half = next(x for x in results if x.name == "product detail, Redis cache @ half peak")

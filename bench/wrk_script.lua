@@ -1,5 +1,7 @@
--- wrk script: random id from BENCH_IDS substituted into BENCH_PATH; optional pacing
--- (BENCH_DELAY_MS per connection) for fixed-rate latency runs; prints one JSON line.
+-- wrk script: random id from BENCH_IDS substituted into BENCH_PATH; optional pacing for
+-- fixed-rate latency runs: each connection waits an exponentially distributed delay with
+-- mean BENCH_DELAY_MS (Poisson arrivals, so connections do not fire in lockstep bursts).
+-- Prints one JSON line.
 local ids = {}
 for line in io.lines(os.getenv("BENCH_IDS")) do ids[#ids + 1] = line end
 local pattern = os.getenv("BENCH_PATH")
@@ -12,7 +14,7 @@ request = function()
 end
 
 if delay_ms > 0 then
-  delay = function() return delay_ms end
+  delay = function() return -math.log(1 - math.random()) * delay_ms end
 end
 
 done = function(summary, latency, requests)
