@@ -85,6 +85,7 @@ class World:
     b: MerchantFixture
     b_staff: dict[str, str]
     b_key: dict[str, str]
+    a_resources: dict[str, str]
 
     def fill(self, path: str, merchant_id: str) -> str:
         """Put merchant A's real ids (or plausible ones) into the path parameters."""
@@ -93,6 +94,7 @@ class World:
             "shop_id": self.a.shop_id,
             "user_id": self.a_staff_id,
             "key_id": self.a_key_id,
+            **self.a_resources,
         }
 
         def value(match: re.Match[str]) -> str:
@@ -117,7 +119,92 @@ def world(pg_app: Marketplace) -> Iterator[World]:
         _, b_staff = add_staff(client, b)
         b_key = api_key_headers(issue_api_key(client, b)["secret"])
         assert client.get(f"{API}/merchants/{b.id}", headers=b_key).status_code == 200
-        yield World(client, app, a, a_key["id"], a_staff["id"], b, b_staff, b_key)
+        resources = _merchant_a_catalog_and_stock(client, admin, a)
+        yield World(client, app, a, a_key["id"], a_staff["id"], b, b_staff, b_key, resources)
+
+
+def _merchant_a_catalog_and_stock(
+    client: TestClient, admin: dict[str, str], a: MerchantFixture
+) -> dict[str, str]:
+    """A listed product with a priced SKU, a stocked warehouse and an active reservation,
+    all merchant A's, created through the API: real ids for every path parameter."""
+
+    def ok(response: Any, status: int = 200) -> Any:
+        assert response.status_code == status, response.text
+        return response.json()
+
+    base, h = f"{API}/merchants/{a.id}", a.headers
+    category = ok(
+        client.post(f"{API}/admin/categories", json={"names": {"en": "Tools"}}, headers=admin), 201
+    )
+    product = ok(
+        client.post(
+            f"{base}/products",
+            headers=h,
+            json={"category_id": category["id"], "translations": {"en": {"title": "Hammer"}}},
+        ),
+        201,
+    )
+    sku = ok(
+        client.post(
+            f"{base}/products/{product['id']}/skus", headers=h, json={"sku_code": "A-HAMMER"}
+        ),
+        201,
+    )
+    ok(
+        client.put(
+            f"{base}/skus/{sku['id']}/prices",
+            headers=h,
+            json={"currency": "CNY", "list_price": "10.00"},
+        )
+    )
+    ok(client.post(f"{base}/products/{product['id']}/list", headers=h))
+    warehouse = ok(
+        client.post(
+            f"{base}/warehouses",
+            headers=h,
+            json={"code": "A-1", "name": "A", "country": "CN", "region": "Zhejiang"},
+        ),
+        201,
+    )
+    ok(
+        client.post(
+            f"{base}/stock/inbound",
+            headers=h,
+            json={"sku_id": sku["id"], "warehouse_id": warehouse["id"], "quantity": 5},
+        ),
+        201,
+    )
+    reservation = ok(
+        client.post(
+            f"{base}/reservations",
+            headers=h,
+            json={
+                "sku_id": sku["id"],
+                "warehouse_id": warehouse["id"],
+                "quantity": 1,
+                "reference": "order-a",
+            },
+        ),
+        201,
+    )
+    return {
+        "product_id": product["id"],
+        "sku_id": sku["id"],
+        "warehouse_id": warehouse["id"],
+        "reservation_id": reservation["id"],
+    }
+
+
+# Bodies that pass validation, so that the resource check (not body validation) answers.
+VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", f"{PREFIX}/shops/{{shop_id}}"): {"name": "Taken over"},
+    ("PATCH", f"{PREFIX}/products/{{product_id}}"): {"brand": "Taken over"},
+    ("POST", f"{PREFIX}/products/{{product_id}}/skus"): {"sku_code": "B-STOLEN"},
+    ("PATCH", f"{PREFIX}/skus/{{sku_id}}"): {"weight_grams": 1},
+    ("PUT", f"{PREFIX}/skus/{{sku_id}}/prices"): {"currency": "CNY", "list_price": "0.01"},
+    ("PATCH", f"{PREFIX}/warehouses/{{warehouse_id}}"): {"name": "Taken over"},
+}
 
 
 def _call(client: TestClient, method: str, url: str, headers: dict[str, str]) -> Any:
@@ -183,17 +270,22 @@ def test_unknown_merchant_is_404_for_everyone_signed_in(world: World) -> None:
 
 
 def test_merchant_a_resources_through_merchant_b_paths_are_not_found(world: World) -> None:
-    """B's owner puts A's shop, member and key ids under B's own merchant path: 404."""
+    """B's owner puts A's real shop, member, key, product, SKU, warehouse and reservation
+    ids under B's own merchant path, with a valid body: always 404, nothing changes."""
     routes = [(m, p) for m, p in merchant_routes(world.client.app) if len(_PARAM.findall(p)) > 1]  # type: ignore[arg-type]
-    assert routes
+    mutations = {(m, p) for m, p in routes if m in {"POST", "PUT", "PATCH"}}
+    # Every mutation with a body is exercised with a valid one (bodiless POSTs need none).
+    bodiless = {
+        (m, p) for m, p in mutations if p.endswith(("/list", "/delist", "/commit", "/release"))
+    }
+    assert mutations - bodiless <= set(VALID_BODIES), mutations - bodiless - set(VALID_BODIES)
     before = db_snapshot(world.app)
     failures = []
     for method, path in routes:
         url = world.fill(path, world.b.id)
-        response = _call(world.client, method, url, world.b.headers)
-        code = response.json().get("code") if response.content else None
-        body_first = response.status_code == 422 and code == "request_validation_failed"
-        if response.status_code != 404 and not body_first:
+        body = VALID_BODIES.get((method, path), {} if method in {"POST", "PUT", "PATCH"} else None)
+        response = world.client.request(method, url, json=body, headers=world.b.headers)
+        if response.status_code != 404 or "code" not in response.json():
             failures.append(f"{method} {url} -> {response.status_code} {response.text[:200]}")
     assert not failures, "\n".join(failures)
     assert db_snapshot(world.app) == before
