@@ -16,9 +16,10 @@ from marketplace.config import Settings, get_settings
 from marketplace.shared.ids import new_ulid
 from serving.api.errors import install_error_handlers
 from serving.api.idempotency import IdempotencyMiddleware, PrincipalResolver
-from serving.api.routers import health
+from serving.api.routers import auth, catalog, fx, health, inventory, merchants
 from serving.api.security import verified_principal_resolver
 from serving.logging import configure_logging, request_id_var
+from serving.web import pages
 
 log = logging.getLogger("agora.access")
 
@@ -118,6 +119,7 @@ def create_app(
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     _include_area_routers(app)
+    app.include_router(pages.router)
     if settings.bench_endpoints:
         from serving.api.routers import bench
 
@@ -127,15 +129,7 @@ def create_app(
 
 def _include_area_routers(app: FastAPI) -> None:
     """Each business area contributes a router under /api/v1."""
-    from importlib import import_module
-
-    for area in ("auth", "merchants", "catalog", "inventory", "fx"):
-        try:
-            module = import_module(f"serving.api.routers.{area}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"serving.api.routers.{area}":
-                raise
-            continue
+    for module in (auth, merchants, catalog, inventory, fx):
         app.include_router(module.router, prefix=API_PREFIX)
 
 
