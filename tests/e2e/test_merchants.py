@@ -137,7 +137,7 @@ def test_admin_list_pages_with_a_cursor(pg_client: TestClient, pg_app: Marketpla
             break
     assert seen == ids
     bad = pg_client.get(f"{API}/admin/merchants", params={"cursor": "%%%"}, headers=admin)
-    _problem(bad, 422, "invalid_cursor")
+    _problem(bad, 400, "invalid_cursor")
     empty = pg_client.get(f"{API}/admin/merchants", params={"status": "suspended"}, headers=admin)
     assert empty.json() == {"items": [], "next_cursor": None}
 

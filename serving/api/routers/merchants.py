@@ -3,8 +3,6 @@ the public shop page."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -19,7 +17,7 @@ from marketplace.parties.domain import (
     ShopNotFoundError,
 )
 from serving.api.deps import App
-from serving.api.errors import ApiError
+from serving.api.pagination import decode_cursor, encode_cursor, invalid_cursor
 from serving.api.schemas.merchants import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -211,25 +209,14 @@ def revoke_api_key(key_id: str, scope: MerchantOwnerScope, container: App) -> Re
 
 
 # -- platform review -----------------------------------------------------------------------
-_CURSOR_TAG = "m1:"  # versions the cursor format
-
-
-def _encode_cursor(after_id: str | None) -> str | None:
-    if after_id is None:
+def _after_id(cursor: str | None) -> str | None:
+    key = decode_cursor(cursor)
+    if key is None:
         return None
-    return base64.urlsafe_b64encode((_CURSOR_TAG + after_id).encode()).decode()
-
-
-def _decode_cursor(cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    try:
-        raw = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raw = ""
-    if not raw.startswith(_CURSOR_TAG) or len(raw) == len(_CURSOR_TAG):
-        raise ApiError(422, "invalid_cursor", "The cursor is not valid.")
-    return raw[len(_CURSOR_TAG) :]
+    after = key.get("after_id")
+    if not isinstance(after, str) or not after:
+        raise invalid_cursor()
+    return after
 
 
 @router.get("/admin/merchants", summary="Merchants, e.g. those awaiting review", responses=_ADMIN)
@@ -243,11 +230,12 @@ def admin_list_merchants(
     rows, last = queries.list_merchants(
         container.engine,
         status=status_filter.value if status_filter else None,
-        after_id=_decode_cursor(cursor),
+        after_id=_after_id(cursor),
         limit=limit,
     )
     items = [MerchantSummaryRead.model_validate(r, from_attributes=True) for r in rows]
-    return MerchantPage(items=items, next_cursor=_encode_cursor(last))
+    next_key = {"after_id": last} if last else None
+    return MerchantPage(items=items, next_cursor=encode_cursor(next_key))
 
 
 def _review(
