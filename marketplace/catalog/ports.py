@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 from marketplace.catalog.domain import Category, PriceSet, Product, Sku, SubtreeMove
-from marketplace.shared.clock import Clock
+from marketplace.shared.ports import UnitOfWork
 
 
 class MerchantView(Protocol):
@@ -86,9 +85,7 @@ class ProductRepository(Protocol):
     def replace_prices(self, sku_id: str, prices: PriceSet, *, now: datetime) -> None: ...
 
 
-class CatalogUnitOfWork(Protocol):
-    clock: Clock
-
+class CatalogUnitOfWork(UnitOfWork, Protocol):
     @property
     def categories(self) -> CategoryRepository: ...
 
@@ -100,17 +97,6 @@ class CatalogUnitOfWork(Protocol):
 
     @property
     def shops(self) -> ShopDirectory: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
     def on_commit(self, hook: Callable[[], Any]) -> None: ...
 

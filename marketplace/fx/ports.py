@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from marketplace.fx.domain import FxRate
-from marketplace.shared.clock import Clock
+from marketplace.shared.ports import UnitOfWork
 
 
 class FxRateRepository(Protocol):
@@ -21,19 +20,6 @@ class FxRateRepository(Protocol):
         ...
 
 
-class FxUnitOfWork(Protocol):
-    clock: Clock
-
+class FxUnitOfWork(UnitOfWork, Protocol):
     @property
     def fx_rates(self) -> FxRateRepository: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...

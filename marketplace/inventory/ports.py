@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from marketplace.inventory.domain import (
     Movement,
@@ -19,7 +18,7 @@ from marketplace.inventory.domain import (
     StockLevel,
     Warehouse,
 )
-from marketplace.shared.clock import Clock
+from marketplace.shared.ports import UnitOfWork
 
 
 class PlaceOutcome(Enum):
@@ -118,24 +117,11 @@ class StockRepository(Protocol):
     def overdue_reservation_ids(self, now: datetime, *, limit: int) -> list[str]: ...
 
 
-class InventoryUnitOfWork(Protocol):
-    clock: Clock
-
+class InventoryUnitOfWork(UnitOfWork, Protocol):
     @property
     def warehouses(self) -> WarehouseRepository: ...
 
     @property
     def stock(self) -> StockRepository: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
     def rollback(self) -> None: ...

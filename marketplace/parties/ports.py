@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from marketplace.parties.domain import (
     AccessClaims,
@@ -18,7 +17,7 @@ from marketplace.parties.domain import (
     StatusChange,
     User,
 )
-from marketplace.shared.clock import Clock
+from marketplace.shared.ports import UnitOfWork
 
 
 class UserRepository(Protocol):
@@ -112,9 +111,7 @@ class MerchantVisibilityListener(Protocol):
     def __call__(self, merchant_id: str, *, uow: PartiesUnitOfWork) -> None: ...
 
 
-class PartiesUnitOfWork(Protocol):
-    clock: Clock
-
+class PartiesUnitOfWork(UnitOfWork, Protocol):
     @property
     def users(self) -> UserRepository: ...
 
@@ -129,17 +126,6 @@ class PartiesUnitOfWork(Protocol):
 
     @property
     def refresh_tokens(self) -> RefreshTokenRepository: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
 
 class PasswordHasher(Protocol):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
+
+from marketplace.shared.clock import Clock
 
 
 class Cache(Protocol):
@@ -19,3 +22,22 @@ class Cache(Protocol):
         ...
 
     def ping(self) -> bool: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: ``with uow: ...; uow.commit()``; leaving without commit rolls back.
+
+    Each area's unit of work extends this with the repositories it needs."""
+
+    clock: Clock
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
