@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
+
+# A pooled connection used this recently is not pinged before its next use (HikariCP's
+# "aliveBypassWindowMs" is the same rule, and the same 500 ms).
+PING_AFTER_IDLE_SECONDS = 0.5
 
 
 def normalize_url(url: str) -> str:
@@ -29,8 +34,38 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-    return create_engine(url, **kwargs)
+    kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+    engine = create_engine(url, **kwargs)
+    _ping_idle_connections(engine, idle_seconds=PING_AFTER_IDLE_SECONDS)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine, *, idle_seconds: float) -> None:
+    """``pool_pre_ping``, except for connections back in the pool less than ``idle_seconds``.
+
+    A ping is a round trip: under load, where a connection comes back within milliseconds,
+    pinging on every checkout cost each request one. A connection that died while idle
+    (restart, idle timeout) is still found on checkout; one that dies in the window fails
+    its statement, which invalidates the pool as a failed ping would.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["agora_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("agora_idle_since")  # None: a new connection
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as err:
+            if dialect.is_disconnect(err, dbapi_conn, None):
+                # What pool_pre_ping does: reconnect, and drop every older connection too.
+                raise exc.InvalidatePoolError() from err
+            raise
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -62,7 +62,10 @@ products = Table(
     Column("listed_at", UTCDateTime, nullable=True),
     CheckConstraint("status IN ('draft','listed','delisted')", name="status"),
     Index("ix_products_merchant_id_status", "merchant_id", "status"),
-    Index("ix_products_category_id_status", "category_id", "status"),
+    # A category's listed products newest first (public category pages, read per category).
+    Index(
+        "ix_products_category_id_status_created_at_id", "category_id", "status", "created_at", "id"
+    ),
     Index("ix_products_status_created_at_id", "status", "created_at", "id"),
     Index("ix_products_status_min_price_minor_id", "status", "min_price_minor", "id"),
     Index("ix_products_status_sales_count_id", "status", "sales_count", "id"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from marketplace.catalog.adapters.sql import LIKE_ESCAPE, like_prefix
 from marketplace.catalog.adapters.tables import categories
@@ -16,13 +16,14 @@ from marketplace.catalog.domain.locale import pick_text
 _ORDER = (categories.c.depth, categories.c.position, categories.c.id)
 
 
-def _brief(row: Row[Any], locale: str | None) -> dict[str, Any]:
+def brief(row: Any, locale: str | None) -> dict[str, Any]:
+    """``{id, slug, name}`` of a category (any row with ``id``, ``slug`` and ``names``)."""
     return {"id": row.id, "slug": row.slug, "name": pick_text(row.names, locale)}
 
 
 def _full(row: Row[Any], locale: str | None) -> dict[str, Any]:
     return {
-        **_brief(row, locale),
+        **brief(row, locale),
         "names": dict(row.names),
         "parent_id": row.parent_id,
         "path": row.path,
@@ -41,7 +42,7 @@ def category_tree(conn: Connection, *, locale: str | None) -> list[dict[str, Any
     for row in rows:  # parents come first: ordered by depth
         if not row.is_active or (row.parent_id is not None and row.parent_id not in nodes):
             continue
-        node = {**_brief(row, locale), "children": []}
+        node = {**brief(row, locale), "children": []}
         nodes[row.id] = node
         (nodes[row.parent_id]["children"] if row.parent_id else roots).append(node)
     return roots
@@ -54,8 +55,20 @@ def ancestors(conn: Connection, path: str) -> list[Row[Any]]:
     return [rows[i] for i in ids if i in rows]
 
 
+_BRIEFS = select(categories.c.id, categories.c.slug, categories.c.names).where(
+    categories.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def ancestor_briefs(conn: Connection, path: str) -> list[Row[Any]]:
+    """``id``, ``slug`` and ``names`` of the categories on ``path``, root first."""
+    ids = path_ids(path)
+    rows = {r.id: r for r in conn.execute(_BRIEFS, {"ids": ids})}
+    return [rows[i] for i in ids if i in rows]
+
+
 def breadcrumb(conn: Connection, path: str, *, locale: str | None) -> list[dict[str, Any]]:
-    return [_brief(row, locale) for row in ancestors(conn, path)]
+    return [brief(row, locale) for row in ancestor_briefs(conn, path)]
 
 
 def category_detail(
@@ -77,8 +90,8 @@ def category_detail(
     children = conn.execute(query.order_by(categories.c.position, categories.c.id))
     return {
         **_full(row, locale),
-        "breadcrumb": [_brief(r, locale) for r in trail],
-        "children": [_brief(c, locale) for c in children],
+        "breadcrumb": [brief(r, locale) for r in trail],
+        "children": [brief(c, locale) for c in children],
     }
 
 
@@ -97,13 +110,6 @@ def category_subtree(
         .order_by(*_ORDER)
     )
     return [_full(row, locale) for row in rows]
-
-
-def descendant_ids_query(path: str) -> Any:
-    """A subquery of the ids of a category (by its path) and all its descendants."""
-    return select(categories.c.id).where(
-        categories.c.path.like(like_prefix(path), escape=LIKE_ESCAPE)
-    )
 
 
 def category_path(conn: Connection, category_id: str) -> str:

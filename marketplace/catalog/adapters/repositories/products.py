@@ -48,9 +48,10 @@ def _price_sets(rows: Iterable[Row[Any]]) -> dict[str, dict[str, PriceSet]]:
     return result
 
 
-def price_set_from_rows(currency_code: str, rows: Iterable[Row[Any]]) -> PriceSet:
+def price_set_from_rows(currency_code: str, rows: Iterable[Any]) -> PriceSet:
     """Build a PriceSet from ``sku_prices`` rows of one SKU and currency (no re-validation:
-    what is stored was validated on the way in)."""
+    what is stored was validated on the way in). A row is anything with ``price_type``,
+    ``member_level``, ``min_quantity`` and ``amount_minor``."""
     currency = get_currency(currency_code)
     list_price = Money.zero(currency)
     tiers: list[TierPrice] = []

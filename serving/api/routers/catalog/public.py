@@ -19,7 +19,6 @@ from marketplace.catalog.cache import (
     product_cache_for,
     product_key,
 )
-from marketplace.catalog.ports import ProductDetailCache
 from serving.api.deps import App
 from serving.api.errors import ApiError
 from serving.api.pagination import decode_cursor
@@ -167,31 +166,36 @@ async def _product_miss(
     container = state.marketplace
     client = getattr(state, "redis", None)
     ttl = container.settings.product_cache_ttl_seconds
-    sync_cache: ProductDetailCache | None = None
-    if client is None:
-        sync_cache = product_cache_for(container.cache, ttl_seconds=ttl)
-        cached = await run_in_threadpool(sync_cache.get, product_id, field)
-        if cached is not None:
-            return Response(cached, media_type=JSON, headers=_VARY)
 
     def load() -> bytes:
         with queries.read_connection(container.engine) as conn:
             detail = queries.product_detail(conn, product_id, locale=requested)
         return orjson.dumps(detail, option=ORJSON_OPTIONS)
 
+    if client is None:
+        # Without Redis the container's cache is synchronous: one trip to the thread pool
+        # for the lookup, the load and the fill together.
+        sync_cache = product_cache_for(container.cache, ttl_seconds=ttl)
+
+        def read_through() -> bytes:
+            cached = sync_cache.get(product_id, field)
+            if cached is not None:
+                return cached
+            body = load()
+            sync_cache.put(product_id, field, body)
+            return body
+
+        return Response(await run_in_threadpool(read_through), media_type=JSON, headers=_VARY)
     body = await run_in_threadpool(load)
-    if client is not None:
-        fast = getattr(state, "catalog_product_cache", None)
-        if fast is None:
-            fast = state.catalog_product_cache = AsyncRedisProductCache(
-                client, prefix=state.redis_prefix, ttl_seconds=ttl
-            )
-        try:
-            await fast.put(product_id, field, body)
-        except RedisError:
-            log.warning("product cache fill failed", extra={"product_id": product_id})
-    elif sync_cache is not None:
-        await run_in_threadpool(sync_cache.put, product_id, field, body)
+    fast = getattr(state, "catalog_product_cache", None)
+    if fast is None:
+        fast = state.catalog_product_cache = AsyncRedisProductCache(
+            client, prefix=state.redis_prefix, ttl_seconds=ttl
+        )
+    try:
+        await fast.put(product_id, field, body)
+    except RedisError:
+        log.warning("product cache fill failed", extra={"product_id": product_id})
     return Response(body, media_type=JSON, headers=_VARY)
 
 
