@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-all test-fast lint typecheck format bench migrate clean
+.PHONY: help install demo serve test test-all test-fast lint typecheck format bench bench-checkout migrate clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -29,7 +29,7 @@ install: $(STAMP) ## Create .venv and install Agora with its dev tools
 demo: $(STAMP) ## Build the embedded SQLite marketplace and serve it on :8000
 	$(BIN)/agora db upgrade
 	$(BIN)/agora demo seed
-	$(BIN)/agora serve --host 127.0.0.1 --port 8000
+	AGORA_JOBS_IN_PROCESS_SECONDS=15 $(BIN)/agora serve --host 127.0.0.1 --port 8000
 
 serve: $(STAMP) ## Serve the API with the current settings
 	$(BIN)/agora serve
@@ -61,6 +61,10 @@ test-all: $(STAMP) lint ## Everything, including slow and browser tests
 
 bench: $(STAMP) ## Benchmarks; they print their figures
 	$(BIN)/python -m bench.catalog_read
+	$(BIN)/python -m bench.checkout
+
+bench-checkout: $(STAMP) ## Place-and-pay over HTTP against PostgreSQL (docs/perf/checkout.md)
+	$(BIN)/python -m bench.checkout $(BENCH_ARGS)
 
 clean: ## Remove caches and the demo database
 	rm -rf var/ .mypy_cache .ruff_cache .pytest_cache

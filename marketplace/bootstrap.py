@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, text
 
@@ -12,12 +14,19 @@ from marketplace.config import Settings, get_settings
 from marketplace.db.engine import make_engine
 from marketplace.db.uow import SqlUnitOfWork
 from marketplace.idempotency.adapters import IdempotencyStore
+from marketplace.ordering.services.checkout import Charges
 from marketplace.parties.adapters.passwords import Argon2PasswordHasher
 from marketplace.parties.adapters.tokens import JwtAccessTokens
 from marketplace.parties.ports import AccessTokenCodec, PasswordHasher
+from marketplace.payments.adapters.internal import CreditTermsGateway, WalletGateway
+from marketplace.payments.adapters.registry import build_gateways
+from marketplace.payments.ports import PaymentGateway
 from marketplace.shared.adapters.cache import NullCache, RedisCache
 from marketplace.shared.clock import Clock, SystemClock
 from marketplace.shared.ports import Cache
+
+if TYPE_CHECKING:
+    from marketplace.events.adapters.wiring import EventsWiring
 
 
 @dataclass
@@ -32,7 +41,16 @@ class Marketplace:
     passwords: PasswordHasher
     tokens: AccessTokenCodec
     has_redis: bool = False
+    gateways: dict[str, PaymentGateway] = field(default_factory=dict)
+    wallet: WalletGateway | None = None
+    credit_terms: CreditTermsGateway | None = None
+    charges: Charges = field(default_factory=Charges)
     extras: dict[str, object] = field(default_factory=dict)
+
+    def notify_url(self, gateway: str) -> str:
+        """Where a gateway posts its asynchronous notifications."""
+        base = self.settings.public_base_url.rstrip("/")
+        return f"{base}/api/v1/payments/notify/{gateway}"
 
     def on_merchant_visibility_change(self, merchant_id: str, *, uow: Any) -> None:
         """A merchant was approved, suspended or reinstated: its product pages change."""
@@ -47,11 +65,21 @@ class Marketplace:
     def uow_factory(self) -> Callable[[], SqlUnitOfWork]:
         return self.uow
 
+    @cached_property
+    def events(self) -> EventsWiring:
+        """Event plumbing (ADR 0008): the Redis stream with Redis, else the outbox table,
+        as the consumers' source; the relay's publisher; the webhook sender and retries."""
+        from marketplace.events.adapters.wiring import build_events
+
+        return build_events(self.settings, engine=self.engine, clock=self.clock)
+
     def check_database(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
     def close(self) -> None:
+        if "events" in self.__dict__:
+            self.events.close()
         self.engine.dispose()
 
 
@@ -71,10 +99,18 @@ def bootstrap(
             if settings.redis_url
             else NullCache()
         )
+    clock = clock or SystemClock()
+    wallet = WalletGateway(engine, clock=clock)
+    credit_terms = CreditTermsGateway(engine, clock=clock)
+    gateways: dict[str, PaymentGateway] = {
+        **build_gateways(settings, clock=clock),
+        wallet.name: wallet,
+        credit_terms.name: credit_terms,
+    }
     return Marketplace(
         settings=settings,
         engine=engine,
-        clock=clock or SystemClock(),
+        clock=clock,
         cache=cache,
         idempotency=IdempotencyStore(engine),
         passwords=Argon2PasswordHasher(
@@ -88,4 +124,8 @@ def bootstrap(
             ttl_seconds=settings.access_token_ttl_seconds,
         ),
         has_redis=has_redis,
+        gateways=gateways,
+        wallet=wallet,
+        credit_terms=credit_terms,
+        charges=Charges(payment_ttl=timedelta(seconds=settings.order_payment_ttl_seconds)),
     )

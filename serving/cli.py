@@ -17,6 +17,8 @@ inventory_app = typer.Typer(help="Inventory jobs.", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
 app.add_typer(demo_app, name="demo")
 app.add_typer(inventory_app, name="inventory")
+events_app = typer.Typer(help="Events: outbox relay and merchant webhooks.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
 
 
 @db_app.command("upgrade")
@@ -144,5 +146,107 @@ def inventory_expire(
             if every <= 0:
                 return
             time.sleep(every)
+    finally:
+        container.close()
+
+
+def _events_worker(
+    *, relay: bool, dispatch: bool, deliver: bool, once: bool, concurrency: int
+) -> None:
+    from marketplace.bootstrap import bootstrap
+    from serving import events_worker
+
+    container = bootstrap(get_settings())
+    try:
+        if once:
+            result = events_worker.run_once(
+                container, relay_events=relay, dispatch=dispatch, deliver=deliver
+            )
+            typer.echo(
+                f"relayed {result.relayed}, dispatched {result.dispatched}, "
+                f"attempted {result.attempted}"
+            )
+            return
+        stop = events_worker.stop_on_signals()
+        events_worker.run_forever(
+            container, stop=stop, relay_events=relay, dispatch=dispatch, deliver=deliver,
+            concurrency=concurrency,
+        )  # fmt: skip
+    finally:
+        container.close()
+
+
+@events_app.command("relay")
+def events_relay(
+    once: bool = typer.Option(False, "--once", help="Relay one batch and exit"),
+) -> None:
+    """Publish committed outbox events to the Redis stream (needs AGORA_REDIS_URL)."""
+    if get_settings().redis_url is None:
+        typer.echo("error: no AGORA_REDIS_URL; without Redis consumers read the outbox", err=True)
+        raise typer.Exit(1)
+    _events_worker(relay=True, dispatch=False, deliver=False, once=once, concurrency=1)
+
+
+@events_app.command("webhooks")
+def events_webhooks(
+    once: bool = typer.Option(False, "--once", help="One dispatch and one delivery round"),
+    concurrency: int = typer.Option(2, min=1, max=32, help="Delivery worker threads"),
+) -> None:
+    """Turn merchant events into webhook deliveries and send them (with retries)."""
+    _events_worker(relay=False, dispatch=True, deliver=True, once=once, concurrency=concurrency)
+
+
+@events_app.command("work")
+def events_work(
+    concurrency: int = typer.Option(2, min=1, max=32, help="Delivery worker threads"),
+) -> None:
+    """Everything in one process: the relay (with Redis), dispatch and delivery."""
+    has_redis = get_settings().redis_url is not None
+    _events_worker(
+        relay=has_redis, dispatch=True, deliver=True, once=False, concurrency=concurrency
+    )
+
+
+@events_app.command("prune")
+def events_prune(
+    older_than_hours: float = typer.Option(168, help="Delete rows published before this"),
+) -> None:
+    """Delete outbox rows published long ago (the stream holds the recent history)."""
+    from datetime import timedelta
+
+    from marketplace.bootstrap import bootstrap
+    from marketplace.events.relay import prune_published
+
+    container = bootstrap(get_settings())
+    try:
+        deleted = prune_published(uow=container.uow(), older_than=timedelta(hours=older_than_hours))
+    finally:
+        container.close()
+    typer.echo(f"deleted {deleted} published outbox row(s)")
+
+
+orders_app = typer.Typer(help="Order and payment jobs.", no_args_is_help=True)
+app.add_typer(orders_app, name="orders")
+
+
+@orders_app.command("work")
+def orders_work(
+    every: float = typer.Option(10, help="Seconds between passes (0: one pass and exit)"),
+) -> None:
+    """Expire unpaid orders (releasing their stock), sweep overdue reservations, and ask
+    gateways again for refunds still pending."""
+    from marketplace.bootstrap import bootstrap
+    from serving.jobs import run_forever, run_once
+
+    container = bootstrap(get_settings())
+    try:
+        if every <= 0:
+            run = run_once(container)
+            typer.echo(
+                f"expired {run.orders_expired} order(s), {run.reservations_expired} "
+                f"reservation(s); finished {run.refunds_finished} refund(s)"
+            )
+            return
+        run_forever(container, interval_seconds=every)
     finally:
         container.close()

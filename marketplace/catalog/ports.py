@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from marketplace.catalog.domain import Category, PriceSet, Product, Sku, SubtreeMove
+from marketplace.events.ports import Outbox
 from marketplace.shared.ports import UnitOfWork
 
 
@@ -97,6 +98,9 @@ class CatalogUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def shops(self) -> ShopDirectory: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def on_commit(self, hook: Callable[[], Any]) -> None: ...
 

@@ -5,11 +5,16 @@ from marketplace.db.metadata import metadata
 
 def load_all_tables() -> None:
     # Imported for their side effect of registering tables on the shared metadata.
+    import marketplace.cart.adapters.tables
     import marketplace.catalog.adapters.tables
+    import marketplace.events.adapters.tables
     import marketplace.fx.adapters.tables
     import marketplace.idempotency.adapters
     import marketplace.inventory.adapters.tables
-    import marketplace.parties.adapters.tables  # noqa: F401
+    import marketplace.ordering.adapters.tables
+    import marketplace.parties.adapters.tables
+    import marketplace.payments.adapters.tables
+    import marketplace.settlement.adapters.tables  # noqa: F401
 
 
 __all__ = ["load_all_tables", "metadata"]

@@ -13,22 +13,37 @@ from sqlalchemy import Connection, Engine
 from marketplace.shared.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
+    from marketplace.cart.adapters.repositories import SqlCartRepository
+    from marketplace.cart.adapters.snapshots import SqlSkuSnapshotReader
     from marketplace.catalog.adapters.repositories import (
         SqlCategoryRepository,
         SqlProductRepository,
     )
+    from marketplace.events.adapters.outbox import SqlConsumedEvents, SqlOutbox
+    from marketplace.events.adapters.webhooks import SqlWebhookRepository
     from marketplace.fx.adapters.repositories import SqlFxRateRepository
     from marketplace.idempotency.adapters import SqlIdempotencyRepository
     from marketplace.inventory.adapters.repositories import (
         SqlStockRepository,
         SqlWarehouseRepository,
     )
+    from marketplace.ordering.adapters.repositories import SqlOrderRepository
     from marketplace.parties.adapters.repositories import (
         SqlApiKeyRepository,
         SqlMerchantRepository,
         SqlRefreshTokenRepository,
         SqlShopRepository,
         SqlUserRepository,
+    )
+    from marketplace.payments.adapters.repositories import (
+        SqlPaymentRepository,
+        SqlRefundRepository,
+    )
+    from marketplace.settlement.adapters.commission_rules import SqlCommissionRuleRepository
+    from marketplace.settlement.adapters.ledger import SqlLedgerRepository
+    from marketplace.settlement.adapters.payouts import (
+        SqlPayoutRepository,
+        SqlStatementRepository,
     )
 
 
@@ -150,10 +165,82 @@ class SqlUnitOfWork:
         return SqlFxRateRepository(self.connection)
 
     @cached_property
+    def carts(self) -> SqlCartRepository:
+        from marketplace.cart.adapters.repositories import SqlCartRepository
+
+        return SqlCartRepository(self.connection)
+
+    @cached_property
+    def sku_snapshots(self) -> SqlSkuSnapshotReader:
+        from marketplace.cart.adapters.snapshots import SqlSkuSnapshotReader
+
+        return SqlSkuSnapshotReader(self.connection)
+
+    @cached_property
+    def commission_rules(self) -> SqlCommissionRuleRepository:
+        from marketplace.settlement.adapters.commission_rules import SqlCommissionRuleRepository
+
+        return SqlCommissionRuleRepository(self.connection)
+
+    @cached_property
+    def ledger(self) -> SqlLedgerRepository:
+        from marketplace.settlement.adapters.ledger import SqlLedgerRepository
+
+        return SqlLedgerRepository(self.connection)
+
+    @cached_property
+    def payouts(self) -> SqlPayoutRepository:
+        from marketplace.settlement.adapters.payouts import SqlPayoutRepository
+
+        return SqlPayoutRepository(self.connection)
+
+    @cached_property
+    def settlement_statements(self) -> SqlStatementRepository:
+        from marketplace.settlement.adapters.payouts import SqlStatementRepository
+
+        return SqlStatementRepository(self.connection)
+
+    @cached_property
+    def outbox(self) -> SqlOutbox:
+        from marketplace.events.adapters.outbox import SqlOutbox
+
+        return SqlOutbox(self.connection)
+
+    @cached_property
+    def consumed_events(self) -> SqlConsumedEvents:
+        from marketplace.events.adapters.outbox import SqlConsumedEvents
+
+        return SqlConsumedEvents(self.connection)
+
+    @cached_property
+    def webhooks(self) -> SqlWebhookRepository:
+        from marketplace.events.adapters.webhooks import SqlWebhookRepository
+
+        return SqlWebhookRepository(self.connection)
+
+    @cached_property
     def idempotency(self) -> SqlIdempotencyRepository:
         from marketplace.idempotency.adapters import SqlIdempotencyRepository
 
         return SqlIdempotencyRepository(self.connection)
+
+    @cached_property
+    def orders(self) -> SqlOrderRepository:
+        from marketplace.ordering.adapters.repositories import SqlOrderRepository
+
+        return SqlOrderRepository(self.connection)
+
+    @cached_property
+    def payments(self) -> SqlPaymentRepository:
+        from marketplace.payments.adapters.repositories import SqlPaymentRepository
+
+        return SqlPaymentRepository(self.connection)
+
+    @cached_property
+    def refunds(self) -> SqlRefundRepository:
+        from marketplace.payments.adapters.repositories import SqlRefundRepository
+
+        return SqlRefundRepository(self.connection)
 
 
 _REPOSITORY_NAMES = frozenset(

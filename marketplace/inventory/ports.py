@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
+from marketplace.events.ports import Outbox
 from marketplace.inventory.domain import (
     Movement,
     Reservation,
@@ -123,5 +124,8 @@ class InventoryUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def stock(self) -> StockRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def rollback(self) -> None: ...

@@ -33,6 +33,7 @@ from marketplace.inventory.domain import Operator
 from marketplace.parties import services as parties
 from marketplace.parties.domain import MerchantAction, MerchantKind
 from marketplace.seeding import olist
+from marketplace.shared.money import Money
 
 ADMIN_EMAIL = "admin@agora.local"
 BUYER_EMAIL = "buyer@agora.local"
@@ -72,11 +73,15 @@ def seed_demo(
     admin = parties.create_platform_admin(
         ADMIN_EMAIL, DEMO_PASSWORD, uow=app.uow(), passwords=app.passwords
     )
-    parties.register_user(
+    buyer = parties.register_user(
         parties.RegisterUser(email=BUYER_EMAIL, password=DEMO_PASSWORD, display_name="演示买家"),
         uow=app.uow(),
         passwords=app.passwords,
     )
+    if app.wallet is not None:  # store credit, so the demo buyer can pay with the wallet
+        app.wallet.top_up(buyer.id, Money.of("5000.00", "CNY"), reference="demo-welcome")
+    if app.credit_terms is not None:  # and B2B net terms
+        app.credit_terms.set_account(buyer.id, Money.of("20000.00", "CNY"), terms_days=30)
     fx.set_rates(
         fx.SetRates(
             rate_date=date(2026, 11, 1),

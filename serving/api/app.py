@@ -16,10 +16,23 @@ from marketplace.config import Settings, get_settings
 from marketplace.shared.ids import new_ulid
 from serving.api.errors import install_error_handlers
 from serving.api.idempotency import IdempotencyMiddleware, PrincipalResolver
-from serving.api.routers import auth, catalog, fx, health, inventory, merchants
+from serving.api.routers import (
+    auth,
+    cart,
+    catalog,
+    fx,
+    health,
+    inventory,
+    merchants,
+    orders,
+    payments,
+    settlement,
+    webhooks,
+)
 from serving.api.security import verified_principal_resolver
+from serving.jobs import start_jobs_thread
 from serving.logging import configure_logging, request_id_var
-from serving.web import pages
+from serving.web import pages, sandbox
 
 log = logging.getLogger("agora.access")
 
@@ -90,9 +103,11 @@ def create_app(
             aioredis.Redis.from_url(live.redis_url, max_connections=64) if live.redis_url else None
         )
         app.state.redis_prefix = live.redis_prefix
+        stop_jobs = start_jobs_thread(app.state.marketplace, live.jobs_in_process_seconds)
         try:
             yield
         finally:
+            stop_jobs()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             if owned:
@@ -120,6 +135,7 @@ def create_app(
     app.include_router(health.router)
     _include_area_routers(app)
     app.include_router(pages.router)
+    app.include_router(sandbox.router)
     if settings.bench_endpoints:
         from serving.api.routers import bench
 
@@ -129,7 +145,10 @@ def create_app(
 
 def _include_area_routers(app: FastAPI) -> None:
     """Each business area contributes a router under /api/v1."""
-    for module in (auth, merchants, catalog, inventory, fx):
+    for module in (
+        auth, merchants, catalog, inventory, fx, cart, webhooks, orders, payments,
+        settlement,
+    ):  # fmt: skip
         app.include_router(module.router, prefix=API_PREFIX)
 
 

@@ -239,6 +239,11 @@ def verified_principal_resolver(container: Callable[[], Marketplace]) -> Princip
             if parsed is not None:
                 digest = hashlib.sha256(api_key.encode()).hexdigest()[:24]
                 return f"key:{parsed[0]}:{digest}"
+        guest = headers.get("x-cart-token")
+        if guest and not headers.get("authorization") and not api_key:
+            # Guests share no credential: scope their keys by the cart they hold, so one
+            # guest can never be replayed another's response (and its cart token).
+            return "guest:" + hashlib.sha256(guest.encode()).hexdigest()[:32]
         return default_principal(headers)
 
     return resolve

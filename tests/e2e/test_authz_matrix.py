@@ -18,6 +18,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from marketplace.bootstrap import Marketplace, bootstrap
+from marketplace.events import queries as events_queries
+from marketplace.events.domain import DomainEvent, Topic
+from marketplace.events.services import dispatch_event
 from marketplace.shared.clock import FixedClock
 from serving.api.app import create_app
 from tests.factories import (
@@ -120,6 +123,8 @@ def world(pg_app: Marketplace) -> Iterator[World]:
         b_key = api_key_headers(issue_api_key(client, b)["secret"])
         assert client.get(f"{API}/merchants/{b.id}", headers=b_key).status_code == 200
         resources = _merchant_a_catalog_and_stock(client, admin, a)
+        resources |= _merchant_a_webhook_and_delivery(client, app, a)
+        resources |= _merchant_a_settlement(client, admin, app, a)
         yield World(client, app, a, a_key["id"], a_staff["id"], b, b_staff, b_key, resources)
 
 
@@ -188,12 +193,113 @@ def _merchant_a_catalog_and_stock(
         ),
         201,
     )
+    order_id, refund_id = _a_paid_order_with_refund_request(client, admin, sku["id"])
     return {
         "product_id": product["id"],
         "sku_id": sku["id"],
         "warehouse_id": warehouse["id"],
         "reservation_id": reservation["id"],
+        "order_id": order_id,
+        "refund_id": refund_id,
     }
+
+
+def _a_paid_order_with_refund_request(
+    client: TestClient, admin: dict[str, str], sku_id: str
+) -> tuple[str, str]:
+    """A buyer's paid order of merchant A's SKU (by wallet) and a pending refund request."""
+    from tests.factories import new_user_headers
+
+    buyer, headers = new_user_headers(client, stem="buyer")
+    credit = {"amount": {"amount": "500.00", "currency": "CNY"}, "reference": "authz"}
+    assert client.post(f"{API}/admin/wallets/{buyer['id']}/credits", json=credit,
+                       headers=admin).status_code == 201  # fmt: skip
+    address = {"name": "B", "phone": "138", "country": "CN", "region": "Zhejiang",
+               "city": "Hangzhou", "line1": "1 Road"}  # fmt: skip
+    group = client.post(
+        f"{API}/checkout",
+        headers=headers,
+        json={"address": address, "lines": [{"sku_id": sku_id, "quantity": 1}]},
+    ).json()
+    paid = client.post(f"{API}/payments", headers=headers,
+                       json={"group_id": group["id"], "method": "wallet"})  # fmt: skip
+    assert paid.status_code == 201, paid.text
+    order_id = group["orders"][0]["id"]
+    refund = client.post(f"{API}/orders/{order_id}/refunds", headers=headers,
+                         json={"reason": "authz matrix"})  # fmt: skip
+    assert refund.status_code == 201, refund.text
+    return order_id, refund.json()["id"]
+
+
+def _merchant_a_webhook_and_delivery(
+    client: TestClient, app: Marketplace, a: MerchantFixture
+) -> dict[str, str]:
+    """A webhook of merchant A (through the API) and one delivery of an event to it."""
+    response = client.post(
+        f"{API}/merchants/{a.id}/webhooks",
+        headers=a.headers,
+        json={"url": "https://hooks.example.com/a", "topics": ["order.paid"]},
+    )
+    assert response.status_code == 201, response.text
+    webhook_id = response.json()["id"]
+    event = DomainEvent(Topic.ORDER_PAID, "ord_a", {}, app.clock.now(), merchant_id=a.id)
+    assert dispatch_event(event, uow=app.uow()) == 1
+    page = events_queries.list_deliveries(app.engine, merchant_id=a.id, webhook_id=webhook_id)
+    return {"webhook_id": webhook_id, "delivery_id": page.items[0].id}
+
+
+def _merchant_a_settlement(
+    client: TestClient, admin: dict[str, str], app: Marketplace, a: MerchantFixture
+) -> dict[str, str]:
+    """A capture for merchant A posted in June 2025, a payout of part of it and the closed
+    statement of that month, so settlement paths get A's real payout and statement ids."""
+    from datetime import UTC, datetime
+
+    from marketplace.settlement import services as settlement
+    from marketplace.settlement.domain import MerchantShare
+    from marketplace.shared.money import Money
+
+    june = datetime(2025, 6, 1, tzinfo=UTC)
+    uow = app.uow()
+    uow.clock = FixedClock(june)
+    with uow:
+        share = MerchantShare(
+            a.id, "ord_authz_a", Money.of("100.00", "CNY"), Money.of("5.00", "CNY")
+        )
+        settlement.post_payment_captured(
+            uow=uow, payment_id="pay_authz_a", funding_account="gateway:sandbox",
+            shares=[share], at=june,
+        )  # fmt: skip
+        uow.commit()
+    payout = client.post(f"{API}/admin/payouts", headers=admin, json={
+        "merchant_id": a.id, "amount": {"amount": "10.00", "currency": "CNY"}})  # fmt: skip
+    assert payout.status_code == 201, payout.text
+    statement = client.post(f"{API}/admin/settlement/statements", headers=admin, json={
+        "merchant_id": a.id, "currency": "CNY", "start": "2025-06-01T00:00:00Z",
+        "end": "2025-07-01T00:00:00Z"})  # fmt: skip
+    assert statement.status_code == 201, statement.text
+    return {"payout_id": payout.json()["id"], "statement_id": statement.json()["id"]}
+
+
+SETTLEMENT_ROUTES = {
+    ("GET", f"{PREFIX}/settlement/balance"),
+    ("GET", f"{PREFIX}/settlement/statements"),
+    ("GET", f"{PREFIX}/settlement/statements/{{statement_id}}"),
+    ("GET", f"{PREFIX}/settlement/preview"),
+    ("GET", f"{PREFIX}/payouts"),
+    ("GET", f"{PREFIX}/payouts/{{payout_id}}"),
+}
+
+
+def test_the_matrix_covers_the_settlement_routes(world: World) -> None:
+    assert set(merchant_routes(world.client.app)) >= SETTLEMENT_ROUTES  # type: ignore[arg-type]
+    # A's own people do reach them (the 403/404 below are not a broken route).
+    for method, path in sorted(SETTLEMENT_ROUTES):
+        params = {"currency": "CNY", "start": "2025-06-01T00:00:00Z",
+                  "end": "2025-07-01T00:00:00Z"}  # fmt: skip
+        url = world.fill(path, world.a.id)
+        response = world.client.request(method, url, headers=world.a.headers, params=params)
+        assert response.status_code == 200, (url, response.text)
 
 
 # Bodies that pass validation, so that the resource check (not body validation) answers.
@@ -204,6 +310,15 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", f"{PREFIX}/skus/{{sku_id}}"): {"weight_grams": 1},
     ("PUT", f"{PREFIX}/skus/{{sku_id}}/prices"): {"currency": "CNY", "list_price": "0.01"},
     ("PATCH", f"{PREFIX}/warehouses/{{warehouse_id}}"): {"name": "Taken over"},
+    ("PATCH", f"{PREFIX}/webhooks/{{webhook_id}}"): {"description": "Taken over"},
+    ("POST", f"{PREFIX}/webhooks/{{webhook_id}}/rotate-secret"): {},
+    ("POST", f"{PREFIX}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/retry"): {},
+    ("POST", f"{PREFIX}/orders/{{order_id}}/fulfil"): {"reason": "taken over"},
+    ("POST", f"{PREFIX}/orders/{{order_id}}/ship"): {"reason": "SF 123"},
+    ("POST", f"{PREFIX}/orders/{{order_id}}/deliver"): {"reason": "taken over"},
+    ("POST", f"{PREFIX}/refunds/{{refund_id}}/approve"): {"reason": "ok", "restock": True},
+    ("POST", f"{PREFIX}/refunds/{{refund_id}}/reject"): {"reason": "no"},
+    ("POST", f"{PREFIX}/refunds/{{refund_id}}/receive-return"): {},
 }
 
 

@@ -36,6 +36,7 @@ from marketplace.catalog.domain.errors import (
     UnknownCategoryError,
     UnknownShopError,
 )
+from marketplace.catalog.domain.events import price_changed
 from marketplace.catalog.domain.locale import normalize_locale
 from marketplace.catalog.domain.pricing import parse_member_level
 from marketplace.catalog.domain.products import (
@@ -215,11 +216,13 @@ def set_sku_prices(cmd: SetSkuPrices, *, uow: CatalogUnitOfWork, cache: Cache) -
     with uow:
         merchant, product = _own_sku_product(uow, cmd.merchant_id, cmd.sku_id)
         sku = product.sku(cmd.sku_id)
+        previous = sku.prices.get(currency.code)
         sku.prices[currency.code] = prices
         now = uow.clock.now()
         uow.products.replace_prices(sku.id, prices, now=now)
         product.updated_at = now
         uow.products.save(product, price_currency=merchant.default_currency)
+        uow.outbox.add(price_changed(sku, prices, previous, now=now))
         _invalidate_after_commit(uow, cache, product.id)
         uow.commit()
     return prices

@@ -26,6 +26,7 @@ from marketplace.inventory.domain import (
     reservation_ttl,
 )
 from marketplace.inventory.ports import InventoryUnitOfWork, PlaceOutcome
+from marketplace.inventory.services.ledger import record_movement
 from marketplace.inventory.services.ownership import (
     check_reservable_warehouse,
     check_sku,
@@ -95,12 +96,14 @@ def _existing_or_placed(
                 return duplicate
             outcome, level = uow.stock.place(reservation)
         if outcome is PlaceOutcome.PLACED and level is not None:
-            uow.stock.record(
+            record_movement(
+                uow,
                 Movement.of(
                     level, MovementKind.RESERVE, delta_on_hand=0, delta_reserved=quantity,
                     reason="reserved", reference=reference, reservation_id=reservation.id,
                     at=now, actor=cmd.operator.actor,
-                )
+                ),
+                merchant_id=cmd.operator.merchant_id,
             )  # fmt: skip
             return reservation
     return None
@@ -220,7 +223,8 @@ def _finish(
     if level is None:
         # reserved always covers the active reservations; reaching here is a bug.
         raise RuntimeError(f"stock row does not cover reservation {finished.id}")
-    uow.stock.record(
+    record_movement(
+        uow,
         Movement.of(
             level, kind, delta_on_hand=-q if kind is MovementKind.COMMIT else 0,
             delta_reserved=-q, reason=str(status), reference=finished.reference,

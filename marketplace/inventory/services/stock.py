@@ -19,6 +19,7 @@ from marketplace.inventory.domain import (
     require_quantity,
 )
 from marketplace.inventory.ports import InventoryUnitOfWork
+from marketplace.inventory.services.ledger import record_movement
 from marketplace.inventory.services.ownership import (
     check_stocking,
 )
@@ -34,11 +35,13 @@ def receive_stock(cmd: ReceiveStock, *, uow: InventoryUnitOfWork) -> StockLevel:
         check_stocking(uow, cmd.operator, cmd.sku_id, cmd.warehouse_id)
         now = uow.clock.now()
         level = uow.stock.receive(cmd.sku_id, cmd.warehouse_id, quantity, now=now)
-        uow.stock.record(
+        record_movement(
+            uow,
             Movement.of(
                 level, MovementKind.INBOUND, delta_on_hand=quantity, delta_reserved=0,
                 reason=reason, reference=cmd.reference, at=now, actor=cmd.operator.actor,
-            )
+            ),
+            merchant_id=cmd.operator.merchant_id,
         )  # fmt: skip
         uow.commit()
     return level
@@ -55,12 +58,14 @@ def adjust_stock(cmd: AdjustStock, *, uow: InventoryUnitOfWork) -> StockLevel:
         else:
             assert cmd.count is not None
             level, delta = _apply_count(uow, cmd, cmd.count, now)
-        uow.stock.record(
+        record_movement(
+            uow,
             Movement.of(
                 level, MovementKind.ADJUSTMENT, delta_on_hand=delta, delta_reserved=0,
                 reason=str(cmd.reason), reference=cmd.reference, at=now,
                 actor=cmd.operator.actor,
-            )
+            ),
+            merchant_id=cmd.operator.merchant_id,
         )  # fmt: skip
         uow.commit()
     return level

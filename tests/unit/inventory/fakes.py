@@ -8,6 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from marketplace.events.domain import DomainEvent
 from marketplace.inventory.domain import (
     Movement,
     Reservation,
@@ -178,6 +179,14 @@ class FakeStock:
         return [r.id for r in sorted(due, key=lambda r: (r.expires_at, r.id))][:limit]
 
 
+class FakeOutbox:
+    def __init__(self) -> None:
+        self.events: list[DomainEvent] = []
+
+    def add(self, event: DomainEvent) -> None:
+        self.events.append(event)
+
+
 class FakeUnitOfWork:
     """Commits are counted; a block left without commit restores the saved state."""
 
@@ -185,6 +194,7 @@ class FakeUnitOfWork:
         self.clock = clock
         self._warehouses = FakeWarehouses()
         self._stock = FakeStock(self._warehouses)
+        self._outbox = FakeOutbox()
         self.commits = 0
         self._saved: tuple[object, ...] | None = None
 
@@ -196,14 +206,18 @@ class FakeUnitOfWork:
     def stock(self) -> FakeStock:
         return self._stock
 
+    @property
+    def outbox(self) -> FakeOutbox:
+        return self._outbox
+
     def _snapshot(self) -> tuple[object, ...]:
         w, s = self._warehouses, self._stock
         return (dict(w.rows), set(w.access), dict(s.levels), list(s.ledger),
-                dict(s.reservations))  # fmt: skip
+                dict(s.reservations), list(self._outbox.events))  # fmt: skip
 
     def _restore(self, saved: tuple[object, ...]) -> None:
         w, s = self._warehouses, self._stock
-        w.rows, w.access, s.levels, s.ledger, s.reservations = saved  # type: ignore[assignment]
+        w.rows, w.access, s.levels, s.ledger, s.reservations, self._outbox.events = saved  # type: ignore[assignment]
 
     def __enter__(self) -> Self:
         self._saved = self._snapshot()

@@ -1,0 +1,1 @@
+"""Carts: a buyer's (or a guest's) chosen SKUs, priced live, merged on login."""

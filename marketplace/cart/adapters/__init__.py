@@ -1,0 +1,1 @@
+"""SQL adapters of the cart: tables, the cart repository and the SKU snapshot reader."""

@@ -1,0 +1,43 @@
+"""Events the catalog records in the outbox (see marketplace.events)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from marketplace.catalog.domain.pricing import PriceSet
+from marketplace.catalog.domain.products import Sku
+from marketplace.events.domain import DomainEvent, Topic
+
+
+def _price_set(prices: PriceSet) -> dict[str, Any]:
+    return {
+        "list_price": prices.list_price.to_dict(),
+        "tiers": [
+            {"min_quantity": t.min_quantity, "price": t.amount.to_dict()} for t in prices.tiers
+        ],
+        "member_prices": [
+            {"level": m.level.value, "price": m.amount.to_dict()} for m in prices.member_prices
+        ],
+    }
+
+
+def price_changed(
+    sku: Sku, prices: PriceSet, previous: PriceSet | None, *, now: datetime
+) -> DomainEvent:
+    """A SKU's prices in one currency were replaced: the new set, and the old one (None
+    when the SKU had no price in that currency)."""
+    return DomainEvent(
+        topic=Topic.PRICE_CHANGED,
+        key=sku.id,
+        merchant_id=sku.merchant_id,
+        occurred_at=now,
+        payload={
+            "sku_id": sku.id,
+            "product_id": sku.product_id,
+            "merchant_id": sku.merchant_id,
+            "currency": prices.currency.code,
+            "prices": _price_set(prices),
+            "previous": _price_set(previous) if previous is not None else None,
+        },
+    )

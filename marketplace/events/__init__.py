@@ -1,0 +1,1 @@
+"""Domain events: a transactional outbox, relayed to Redis Streams, and merchant webhooks."""

@@ -1,0 +1,1 @@
+"""Adapters of events: SQL tables and repositories, Redis Streams, the HTTP sender."""

@@ -1,0 +1,110 @@
+"""The SQL outbox and the consumers' idempotency record, bound to one unit-of-work
+connection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import RowMapping
+
+from marketplace.events.adapters.tables import consumed_events, outbox_events
+from marketplace.events.domain import DomainEvent, Topic
+from marketplace.events.ports import OutboxEntry
+
+MAX_KEY_LENGTH = 200
+
+
+def event_from_row(row: RowMapping) -> DomainEvent:
+    return DomainEvent(
+        topic=Topic(row["topic"]),
+        key=row["key"],
+        payload=dict(row["payload"]),
+        occurred_at=row["occurred_at"],
+        merchant_id=row["merchant_id"],
+        id=row["event_id"],
+    )
+
+
+def dialect_insert(conn: Connection, table: Any) -> Any:
+    """INSERT with ON CONFLICT, spelled for the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+class SqlOutbox:
+    """``uow.outbox``: services add events; the relay claims and marks them."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def add(self, event: DomainEvent) -> None:
+        if len(event.key) > MAX_KEY_LENGTH:
+            raise ValueError(f"an event key has at most {MAX_KEY_LENGTH} characters")
+        self._conn.execute(
+            insert(outbox_events).values(
+                event_id=event.id,
+                topic=event.topic.value,
+                key=event.key,
+                merchant_id=event.merchant_id,
+                payload=event.payload,
+                occurred_at=event.occurred_at,
+                published_at=None,
+            )
+        )
+
+    def claim_unpublished(self, *, limit: int) -> list[OutboxEntry]:
+        # SKIP LOCKED: a second relay takes the next rows instead of waiting for these
+        # (PostgreSQL). SQLite ignores it; there the transaction holds the write lock.
+        query = (
+            select(outbox_events)
+            .where(outbox_events.c.published_at.is_(None))
+            .order_by(outbox_events.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = self._conn.execute(query).mappings().all()
+        return [OutboxEntry(position=int(row["id"]), event=event_from_row(row)) for row in rows]
+
+    def mark_published(self, positions: Sequence[int], *, at: datetime) -> int:
+        if not positions:
+            return 0
+        result = self._conn.execute(
+            update(outbox_events)
+            .where(outbox_events.c.id.in_(list(positions)), outbox_events.c.published_at.is_(None))
+            .values(published_at=at)
+        )
+        return result.rowcount
+
+    def delete_published(self, *, before: datetime, limit: int) -> int:
+        oldest = (
+            select(outbox_events.c.id)
+            .where(outbox_events.c.published_at < before)
+            .order_by(outbox_events.c.published_at)
+            .limit(limit)
+        )
+        result = self._conn.execute(delete(outbox_events).where(outbox_events.c.id.in_(oldest)))
+        return result.rowcount
+
+
+class SqlConsumedEvents:
+    """``uow.consumed_events``: one row per (consumer, event) in the consumer's transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def record(self, consumer: str, event_id: str, *, at: datetime) -> bool:
+        # ON CONFLICT DO NOTHING waits for a concurrent twin's transaction: if it commits,
+        # this one records nothing and the caller skips the event.
+        stmt = (
+            dialect_insert(self._conn, consumed_events)
+            .values(consumer=consumer, event_id=event_id, consumed_at=at)
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+            .returning(consumed_events.c.event_id)
+        )
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT.
+        return self._conn.execute(stmt).first() is not None

@@ -1,0 +1,1 @@
+"""Ordering: checkout groups, one sub-order per merchant, the order state machine."""

@@ -1,0 +1,332 @@
+"""Payment methods Agora runs itself: the buyer's wallet (store credit) and B2B credit
+terms (pay within N days against a credit limit).
+
+They implement the same ``PaymentGateway`` port as the vendors. ``start`` moves the money
+in its own short transaction with one conditional statement (the balance, or the unused
+credit, must cover the amount) and answers COMPLETED with the notification the payments
+core then applies like any other. A ledger row unique per (kind, payment or refund id)
+makes both idempotent: a retried ``start`` or ``refund`` finds the first one's row and
+moves nothing again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.db.errors import is_unique_violation
+from marketplace.payments.adapters.common import check_payable, check_refundable
+from marketplace.payments.adapters.tables import (
+    credit_accounts,
+    invoice_credits,
+    invoices,
+    wallet_accounts,
+    wallet_entries,
+)
+from marketplace.payments.domain import (
+    Acknowledgement,
+    ActionKind,
+    CreditLimitExceededError,
+    GatewayNotification,
+    InsufficientBalanceError,
+    InvalidNotificationError,
+    PaymentAction,
+    PaymentRequest,
+    RefundRequest,
+    RefundResult,
+    TransactionKind,
+    TransactionPhase,
+)
+from marketplace.shared.clock import Clock
+from marketplace.shared.ids import new_id
+from marketplace.shared.money import Money
+
+_ACK = Acknowledgement(200, "text/plain", b"ok")
+_NACK = Acknowledgement(400, "text/plain", b"failure")
+
+
+def _completed(name: str, request: PaymentRequest, reference: str) -> PaymentAction:
+    notification = GatewayNotification(
+        gateway=name, payment_id=request.payment_id, gateway_reference=reference,
+        kind=TransactionKind.CAPTURE, phase=TransactionPhase.SUCCESS, amount=request.amount,
+    )  # fmt: skip
+    return PaymentAction(ActionKind.COMPLETED, notification=notification)
+
+
+def credit_wallet(
+    conn: Connection, *, user_id: str, amount: Money, kind: str, reference: str, now: datetime
+) -> bool:
+    """Add to a wallet once per (kind, reference); False if that was done before."""
+    try:
+        with conn.begin_nested():
+            _upsert_zero(conn, user_id, amount.currency.code, now)
+            balance = conn.execute(
+                update(wallet_accounts)
+                .where(wallet_accounts.c.user_id == user_id,
+                       wallet_accounts.c.currency == amount.currency.code)
+                .values(balance_minor=wallet_accounts.c.balance_minor + amount.minor,
+                        updated_at=now)
+                .returning(wallet_accounts.c.balance_minor)
+            ).scalar_one()  # fmt: skip
+            conn.execute(insert(wallet_entries).values(
+                user_id=user_id, currency=amount.currency.code, amount_minor=amount.minor,
+                balance_after_minor=balance, kind=kind, reference=reference, created_at=now,
+            ))  # fmt: skip
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            return False
+        raise
+    return True
+
+
+def _upsert_zero(conn: Connection, user_id: str, currency: str, now: datetime) -> None:
+    exists = conn.execute(
+        select(wallet_accounts.c.user_id).where(
+            wallet_accounts.c.user_id == user_id, wallet_accounts.c.currency == currency
+        )
+    ).first()
+    if exists is None:
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    insert(wallet_accounts).values(
+                        user_id=user_id, currency=currency, balance_minor=0, updated_at=now
+                    )
+                )
+        except IntegrityError as exc:  # a concurrent first credit created it
+            if not is_unique_violation(exc):
+                raise
+
+
+class WalletGateway:
+    """Pay from the buyer's store-credit balance."""
+
+    name = "wallet"
+
+    def __init__(self, engine: Engine, *, clock: Clock) -> None:
+        self._engine, self._clock = engine, clock
+
+    def start(self, request: PaymentRequest) -> PaymentAction:
+        now, amount = self._clock.now(), request.amount
+        check_payable(request, now)  # a negative amount would credit the wallet
+        reference = f"wallet:{request.payment_id}"
+        with self._engine.begin() as conn:
+            if self._entry_exists(conn, "payment", request.payment_id):
+                return _completed(self.name, request, reference)
+            balance = conn.execute(
+                update(wallet_accounts)
+                .where(wallet_accounts.c.user_id == request.buyer_id,
+                       wallet_accounts.c.currency == amount.currency.code,
+                       wallet_accounts.c.balance_minor >= amount.minor)
+                .values(balance_minor=wallet_accounts.c.balance_minor - amount.minor,
+                        updated_at=now)
+                .returning(wallet_accounts.c.balance_minor)
+            ).scalar_one_or_none()  # fmt: skip
+            if balance is None:
+                # A concurrent twin may have debited (and committed) while we waited.
+                if self._entry_exists(conn, "payment", request.payment_id):
+                    return _completed(self.name, request, reference)
+                raise InsufficientBalanceError(
+                    f"The wallet holds less than {amount}.", required=amount.to_dict()
+                )
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(wallet_entries).values(
+                        user_id=request.buyer_id, currency=amount.currency.code,
+                        amount_minor=-amount.minor, balance_after_minor=balance,
+                        kind="payment", reference=request.payment_id, created_at=now,
+                    ))  # fmt: skip
+            except IntegrityError as exc:
+                if not is_unique_violation(exc):
+                    raise
+                conn.rollback()  # a concurrent twin debited first: undo ours
+                return _completed(self.name, request, reference)
+        return _completed(self.name, request, reference)
+
+    def top_up(self, user_id: str, amount: Money, *, reference: str) -> bool:
+        """Store credit granted to a buyer, once per reference; False if done before."""
+        with self._engine.begin() as conn:
+            return credit_wallet(conn, user_id=user_id, amount=amount, kind="top_up",
+                                 reference=reference, now=self._clock.now())  # fmt: skip
+
+    def balance(self, user_id: str, currency: str) -> Money:
+        with self._engine.connect() as conn:
+            minor = conn.execute(
+                select(wallet_accounts.c.balance_minor).where(
+                    wallet_accounts.c.user_id == user_id, wallet_accounts.c.currency == currency
+                )
+            ).scalar_one_or_none()
+        return Money.from_minor(int(minor or 0), currency)
+
+    def refund(self, request: RefundRequest) -> RefundResult:
+        check_refundable(request.amount)
+        with self._engine.begin() as conn:
+            buyer = conn.execute(
+                select(wallet_entries.c.user_id).where(
+                    wallet_entries.c.kind == "payment",
+                    wallet_entries.c.reference == request.payment_id,
+                )
+            ).scalar_one_or_none()
+            if buyer is None:
+                return RefundResult(TransactionPhase.FAILURE, message="no wallet payment")
+            credit_wallet(conn, user_id=buyer, amount=request.amount, kind="refund",
+                          reference=request.refund_id, now=self._clock.now())  # fmt: skip
+        return RefundResult(
+            TransactionPhase.SUCCESS, gateway_reference=f"wallet:{request.refund_id}"
+        )
+
+    def verify_notification(self, headers: Mapping[str, str], body: bytes) -> GatewayNotification:
+        raise InvalidNotificationError("The wallet sends no notifications.")
+
+    def acknowledgement(self, *, accepted: bool) -> Acknowledgement:
+        return _ACK if accepted else _NACK
+
+    @staticmethod
+    def _entry_exists(conn: Connection, kind: str, reference: str) -> bool:
+        return (
+            conn.execute(
+                select(wallet_entries.c.id).where(
+                    wallet_entries.c.kind == kind, wallet_entries.c.reference == reference
+                )
+            ).first()
+            is not None
+        )
+
+
+class CreditTermsGateway:
+    """B2B net terms: the order is accepted against the buyer's credit limit and an
+    invoice due in ``terms_days`` is issued; the invoice is settled later."""
+
+    name = "credit_terms"
+
+    def __init__(self, engine: Engine, *, clock: Clock) -> None:
+        self._engine, self._clock = engine, clock
+
+    def start(self, request: PaymentRequest) -> PaymentAction:
+        now, amount = self._clock.now(), request.amount
+        check_payable(request, now)  # a negative amount would free used credit
+        with self._engine.begin() as conn:
+            invoice = self._invoice_of(conn, request.payment_id)
+            if invoice is not None:
+                return _completed(self.name, request, invoice)
+            terms = conn.execute(
+                update(credit_accounts)
+                .where(credit_accounts.c.buyer_id == request.buyer_id,
+                       credit_accounts.c.currency == amount.currency.code,
+                       credit_accounts.c.used_minor + amount.minor <= credit_accounts.c.limit_minor)
+                .values(used_minor=credit_accounts.c.used_minor + amount.minor, updated_at=now)
+                .returning(credit_accounts.c.terms_days)
+            ).scalar_one_or_none()  # fmt: skip
+            if terms is None:
+                # A concurrent twin may have used the credit (and committed) while we waited.
+                invoice = self._invoice_of(conn, request.payment_id)
+                if invoice is not None:
+                    return _completed(self.name, request, invoice)
+                raise CreditLimitExceededError(
+                    "No credit terms in this currency, or the amount exceeds the unused limit.",
+                    required=amount.to_dict(),
+                )
+            invoice_id = new_id("inv")
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(invoices).values(
+                        id=invoice_id, payment_id=request.payment_id, buyer_id=request.buyer_id,
+                        currency=amount.currency.code, amount_minor=amount.minor,
+                        credited_minor=0, status="open", due_at=now + timedelta(days=terms),
+                        created_at=now,
+                    ))  # fmt: skip
+            except IntegrityError as exc:
+                if not is_unique_violation(exc):
+                    raise
+                conn.rollback()
+                with self._engine.connect() as again:
+                    invoice_id = again.execute(
+                        select(invoices.c.id).where(invoices.c.payment_id == request.payment_id)
+                    ).scalar_one()
+        return _completed(self.name, request, invoice_id)
+
+    def set_account(self, buyer_id: str, limit: Money, *, terms_days: int) -> bool:
+        """Grant or change a buyer's limit and terms; False when the buyer already uses
+        more than the new limit (nothing changes)."""
+        now = self._clock.now()
+        values = {"limit_minor": limit.minor, "terms_days": terms_days, "updated_at": now}
+        with self._engine.begin() as conn:
+            key = (credit_accounts.c.buyer_id == buyer_id,
+                   credit_accounts.c.currency == limit.currency.code)  # fmt: skip
+            if conn.execute(select(credit_accounts.c.used_minor).where(*key)).first() is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(credit_accounts).values(
+                            buyer_id=buyer_id, currency=limit.currency.code, used_minor=0,
+                            **values))  # fmt: skip
+                    return True
+                except IntegrityError as exc:
+                    if not is_unique_violation(exc):
+                        raise
+            changed = conn.execute(
+                update(credit_accounts)
+                .where(*key, credit_accounts.c.used_minor <= limit.minor).values(values)
+            ).rowcount  # fmt: skip
+        return bool(changed)
+
+    def refund(self, request: RefundRequest) -> RefundResult:
+        """Credit the invoice and give the credit back (a refund after the invoice was paid
+        is owed to the buyer by bank transfer: recorded, settled outside)."""
+        check_refundable(request.amount)
+        done = RefundResult(TransactionPhase.SUCCESS, gateway_reference=request.refund_id)
+        with self._engine.begin() as conn:
+            if self._credited(conn, request.refund_id):
+                return done
+            row = conn.execute(
+                update(invoices)
+                .where(invoices.c.payment_id == request.payment_id,
+                       invoices.c.credited_minor + request.amount.minor <= invoices.c.amount_minor)
+                .values(credited_minor=invoices.c.credited_minor + request.amount.minor)
+                .returning(invoices.c.id, invoices.c.buyer_id, invoices.c.status)
+            ).first()  # fmt: skip
+            if row is None:
+                # A concurrent twin of this refund may have credited it while we waited.
+                if self._credited(conn, request.refund_id):
+                    return done
+                return RefundResult(TransactionPhase.FAILURE, message="beyond the invoice")
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(invoice_credits).values(
+                        refund_id=request.refund_id, invoice_id=row.id,
+                        amount_minor=request.amount.minor, created_at=self._clock.now(),
+                    ))  # fmt: skip
+            except IntegrityError as exc:
+                if not is_unique_violation(exc):
+                    raise
+                conn.rollback()  # a concurrent twin credited first: undo ours
+                return done
+            if row.status == "open":
+                conn.execute(
+                    update(credit_accounts)
+                    .where(credit_accounts.c.buyer_id == row.buyer_id,
+                           credit_accounts.c.currency == request.amount.currency.code)
+                    .values(used_minor=credit_accounts.c.used_minor - request.amount.minor)
+                )  # fmt: skip
+        return done
+
+    def verify_notification(self, headers: Mapping[str, str], body: bytes) -> GatewayNotification:
+        raise InvalidNotificationError("Credit terms send no notifications.")
+
+    def acknowledgement(self, *, accepted: bool) -> Acknowledgement:
+        return _ACK if accepted else _NACK
+
+    @staticmethod
+    def _invoice_of(conn: Connection, payment_id: str) -> str | None:
+        return conn.execute(
+            select(invoices.c.id).where(invoices.c.payment_id == payment_id)
+        ).scalar_one_or_none()
+
+    @staticmethod
+    def _credited(conn: Connection, refund_id: str) -> bool:
+        found = conn.execute(
+            select(invoice_credits.c.refund_id).where(invoice_credits.c.refund_id == refund_id)
+        ).first()
+        return found is not None

@@ -1,0 +1,32 @@
+"""Use cases of payments."""
+
+from marketplace.payments.services.notifications import (
+    Applied,
+    apply_notification,
+    receive_notification,
+)
+from marketplace.payments.services.payments import StartPayment, start_payment
+from marketplace.payments.services.refunds import (
+    DecideRefund,
+    RequestRefund,
+    confirm_return,
+    decide_refund,
+    process_refund,
+    request_refund,
+    retry_pending_refunds,
+)
+
+__all__ = [
+    "Applied",
+    "DecideRefund",
+    "RequestRefund",
+    "StartPayment",
+    "apply_notification",
+    "confirm_return",
+    "decide_refund",
+    "process_refund",
+    "receive_notification",
+    "request_refund",
+    "retry_pending_refunds",
+    "start_payment",
+]  # fmt: skip

@@ -1,0 +1,1 @@
+"""Settlement: commission rules, the double-entry ledger, statements and payouts."""

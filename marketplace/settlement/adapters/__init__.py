@@ -1,0 +1,1 @@
+"""Adapters of settlement: tables and SQL repositories."""

@@ -1,0 +1,103 @@
+"""The sandbox gateway's hosted pay page: what Alipay's or WeChat Pay's cashier would be.
+
+The buyer (or a test) chooses what happens: pay, fail, close unpaid, let it time out,
+get the notification twice, or get a cancel and then a capture (out of order). The
+signed notifications are then delivered asynchronously to our own notify endpoint's
+handler, exactly as a vendor would post them.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from marketplace.payments.adapters.sandbox import SandboxGateway
+from marketplace.payments.adapters.sandbox_sim import (
+    SandboxDelivery,
+    SandboxOutcome,
+    SandboxSimulator,
+)
+from marketplace.payments.services import process_refund, receive_notification
+from marketplace.shared.errors import DomainError, NotFoundError
+from serving.api.deps import App
+
+router = APIRouter(prefix="/sandbox", tags=["sandbox gateway"], include_in_schema=True)
+log = logging.getLogger("agora.sandbox")
+
+_OUTCOMES = {
+    SandboxOutcome.SUCCEED: "Pay 支付",
+    SandboxOutcome.FAIL: "Fail 支付失败",
+    SandboxOutcome.CANCEL: "Close unpaid 关闭",
+    SandboxOutcome.TIMEOUT: "Time out (no notification) 超时",
+    SandboxOutcome.NOTIFY_TWICE: "Pay, notify twice 重复通知",
+    SandboxOutcome.OUT_OF_ORDER: "Cancel, then pay (out of order) 乱序通知",
+}
+
+
+def _sandbox(container: App) -> SandboxGateway:
+    gateway = container.gateways.get("sandbox")
+    if not isinstance(gateway, SandboxGateway):
+        raise NotFoundError("The sandbox gateway is not enabled.", code="sandbox_disabled")
+    return gateway
+
+
+@router.get(
+    "/pay/{payment_id}",
+    response_class=HTMLResponse,
+    summary="The sandbox cashier: shows the amount and the outcomes to choose from",
+)
+def pay_page(payment_id: str, container: App, t: Annotated[str, Query()]) -> HTMLResponse:
+    charge = _sandbox(container).read_token(t)
+    buttons = "".join(
+        f'<button name="outcome" value="{o.value}">{html.escape(label)}</button> '
+        for o, label in _OUTCOMES.items()
+    )
+    body = f"""<!doctype html><html lang="zh"><head><meta charset="utf-8">
+<title>Agora sandbox cashier</title></head><body>
+<h1>Agora sandbox cashier 沙箱收银台</h1>
+<p>Payment <code>{html.escape(charge.payment_id)}</code>: {html.escape(charge.subject)}</p>
+<p class="amount">{html.escape(str(charge.amount))}</p>
+<form method="post" action="/sandbox/pay/{html.escape(payment_id)}">
+<input type="hidden" name="t" value="{html.escape(t)}">{buttons}</form></body></html>"""
+    return HTMLResponse(body)
+
+
+@router.post("/pay/{payment_id}", summary="Choose the outcome; notifications follow")
+def pay(
+    payment_id: str,
+    request: Request,
+    container: App,
+    background: BackgroundTasks,
+    t: Annotated[str, Form()],
+    outcome: Annotated[SandboxOutcome, Form()],
+) -> Response:
+    gateway = _sandbox(container)
+    charge = gateway.read_token(t)
+    deliveries = SandboxSimulator(gateway).pay(t, outcome)
+    background.add_task(_deliver_all, container, deliveries)
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"payment_id": charge.payment_id, "outcome": outcome.value,
+                             "notifications": len(deliveries)})  # fmt: skip
+    if charge.return_url:
+        return RedirectResponse(charge.return_url, status_code=303)
+    return HTMLResponse(f"<p>{html.escape(outcome.value)}: {len(deliveries)} notification(s)</p>")
+
+
+def _deliver_all(container: App, deliveries: list[SandboxDelivery]) -> None:
+    """Post each notification to our handler, in order, as the vendor would."""
+    for delivery in deliveries:
+        try:
+            applied = receive_notification(
+                "sandbox", {k.lower(): v for k, v in delivery.headers.items()}, delivery.body,
+                uow_factory=container.uow, gateways=container.gateways,
+            )  # fmt: skip
+        except DomainError as exc:  # logged by the handler, as a refused POST would be
+            log.warning("sandbox notification refused", extra={"code": exc.code})
+            continue
+        for refund_id in applied.refunds_to_send:
+            process_refund(refund_id, uow=container.uow(), gateways=container.gateways,
+                           notify_url=container.notify_url)  # fmt: skip

@@ -1,0 +1,96 @@
+"""Races on PostgreSQL: buyers for the last units, twin notifications for one payment."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from marketplace.ordering.domain import OrderStatus
+from marketplace.ordering.domain.allocation import OutOfStockError
+from marketplace.payments.adapters.tables import payment_transactions
+from marketplace.payments.domain import (
+    GatewayNotification,
+    PaymentStatus,
+    TransactionKind,
+    TransactionPhase,
+)
+from marketplace.payments.services import StartPayment, apply_notification, start_payment
+from marketplace.settlement.adapters.tables import ledger_entries, ledger_postings
+from marketplace.shared.errors import ConflictError
+from tests.integration.ordering.seed import Market
+
+
+def _race(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run ``work(i)`` on ``count`` threads released together; results or exceptions."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except Exception as exc:  # collected and asserted on by the caller
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+def test_buyers_racing_for_the_last_units_never_oversell(pg_market: Market) -> None:
+    market = pg_market
+    seller = market.seller({"lamp": "99.00", "bulb": "5.00"}, stock={"lamp": 5, "bulb": 40})
+    buyers = [market.buyer() for _ in range(16)]
+    lamp, bulb = seller.skus["lamp"], seller.skus["bulb"]
+
+    results = _race(16, lambda i: market.checkout(buyers[i], [(bulb, 2), (lamp, 1)]))
+
+    placed = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(placed) == 5, refused
+    assert all(isinstance(r, OutOfStockError | ConflictError) for r in refused), refused
+    assert market.stock(seller, "lamp") == (5, 5)
+    assert market.stock(seller, "bulb") == (40, 10)  # the losers' bulbs were rolled back
+
+
+def test_twin_notifications_racing_apply_once(pg_market: Market) -> None:
+    market = pg_market
+    a, b = market.seller({"tea": "30.00"}), market.seller({"cup": "12.00"})
+    buyer = market.buyer()
+    group = market.checkout(buyer, [(a.skus["tea"], 1), (b.skus["cup"], 2)])
+    payment, _ = start_payment(
+        StartPayment(buyer_id=buyer, method="sandbox", group_id=group.id),
+        uow=market.app.uow(), gateways=market.app.gateways, notify_url=market.app.notify_url,
+    )  # fmt: skip
+    notification = GatewayNotification(
+        gateway="sandbox", payment_id=payment.id, gateway_reference="SBX-1",
+        kind=TransactionKind.CAPTURE, phase=TransactionPhase.SUCCESS, amount=payment.amount,
+    )  # fmt: skip
+
+    results = _race(8, lambda i: apply_notification(notification, uow=market.app.uow()).outcome)
+
+    assert sorted(results) == ["applied"] + ["duplicate"] * 7
+    with market.app.uow() as uow:
+        stored = uow.payments.get(payment.id)
+        orders = uow.orders.of_group(group.id)
+    assert stored is not None
+    assert stored.status is PaymentStatus.CAPTURED
+    assert stored.captured == payment.amount
+    assert {o.status for o in orders} == {OrderStatus.PAID}
+    assert market.stock(a, "tea") == (9, 0)
+    assert market.stock(b, "cup") == (8, 0)
+    with market.engine.connect() as conn:
+        captures = conn.execute(
+            select(func.count()).select_from(payment_transactions)
+            .where(payment_transactions.c.kind == "capture",
+                   payment_transactions.c.phase == "success")
+        ).scalar_one()  # fmt: skip
+        entries = conn.execute(select(func.count()).select_from(ledger_entries)).scalar_one()
+        balance = conn.execute(select(func.sum(ledger_postings.c.amount_minor))).scalar_one()
+    assert (captures, entries, balance) == (1, 1, 0)
