@@ -33,6 +33,8 @@ from marketplace.inventory.domain import Operator
 from marketplace.parties import services as parties
 from marketplace.parties.domain import MerchantAction, MerchantKind
 from marketplace.seeding import olist
+from marketplace.settlement import services as settlement
+from marketplace.settlement.commands import CreateCommissionRule
 from marketplace.shared.money import Money
 
 ADMIN_EMAIL = "admin@agora.local"
@@ -90,6 +92,12 @@ def seed_demo(
         ),
         uow=app.uow(),
     )
+    # The platform's default commission: 5% of every line, at least 0.50 CNY.
+    settlement.create_commission_rule(
+        CreateCommissionRule(scope="platform", rate="0.05", floors=[Money.of("0.50", "CNY")],
+                             note="demo default"),
+        uow=app.uow(),
+    )  # fmt: skip
     progress("categories")
     leaves = _category_tree(app, summary)
     if use_olist:
