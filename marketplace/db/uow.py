@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         SqlShopRepository,
         SqlUserRepository,
     )
+    from marketplace.payments.adapters.invoices import SqlInvoiceRepository
     from marketplace.payments.adapters.repositories import (
         SqlPaymentRepository,
         SqlRefundRepository,
@@ -241,6 +242,12 @@ class SqlUnitOfWork:
         from marketplace.payments.adapters.repositories import SqlRefundRepository
 
         return SqlRefundRepository(self.connection)
+
+    @cached_property
+    def invoices(self) -> SqlInvoiceRepository:
+        from marketplace.payments.adapters.invoices import SqlInvoiceRepository
+
+        return SqlInvoiceRepository(self.connection)
 
 
 _REPOSITORY_NAMES = frozenset(

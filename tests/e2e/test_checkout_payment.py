@@ -208,6 +208,9 @@ def test_fulfilment_and_after_sales_over_http(
     base = f"{shop.base}/refunds/{refund['id']}"
     approved = ok(client.post(f"{base}/approve", json={}, headers=shop.merchant.headers))
     assert approved["status"] == "awaiting_return"
+    shipped = ok(client.post(f"{API}/orders/{order_id}/refunds/{refund['id']}/return-shipment",
+                             json={"tracking": "SF 998877"}, headers=buyer))  # fmt: skip
+    assert shipped["note"] == "return shipped: SF 998877"
     ok(client.post(f"{base}/receive-return", headers=shop.merchant.headers))
     refunds = ok(client.get(f"{shop.base}/orders/{order_id}/refunds",
                             headers=shop.merchant.headers))["items"]  # fmt: skip

@@ -12,6 +12,7 @@ from marketplace.payments.services.refunds import (
     confirm_return,
     decide_refund,
     process_refund,
+    record_return_shipment,
     request_refund,
     retry_pending_refunds,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "decide_refund",
     "process_refund",
     "receive_notification",
+    "record_return_shipment",
     "request_refund",
     "retry_pending_refunds",
     "start_payment",

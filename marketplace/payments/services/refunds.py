@@ -348,3 +348,25 @@ def confirm_return(
         found = uow.refunds.get(refund.id)
     assert found is not None
     return found
+
+
+def record_return_shipment(
+    refund_id: str, *, buyer_id: str, tracking: str, uow: PaymentsUnitOfWork
+) -> Refund:
+    """The buyer sent the goods back: the carrier and tracking number, for the merchant."""
+    tracking = tracking.strip()
+    if not 1 <= len(tracking) <= 200:
+        raise InvalidRefundError("Give the carrier and tracking number (1-200 characters).")
+    with uow:
+        refund = uow.refunds.get(refund_id)
+        order = uow.orders.get(refund.order_id) if refund else None
+        if refund is None or order is None or order.buyer_id != buyer_id:
+            raise RefundNotFoundError("No such refund.", refund_id=refund_id)
+        if not uow.refunds.move(refund.id, expected=RefundStatus.AWAITING_RETURN,
+                                target=RefundStatus.AWAITING_RETURN, now=uow.clock.now(),
+                                note=f"return shipped: {tracking}"):  # fmt: skip
+            raise RefundNotAllowedError(f"The refund is {refund.status}, not awaiting a return.")
+        uow.commit()
+        found = uow.refunds.get(refund.id)
+    assert found is not None
+    return found

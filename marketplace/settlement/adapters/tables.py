@@ -86,7 +86,8 @@ ledger_entries = Table(
     # Posting the same capture, refund or payout twice writes nothing the second time.
     UniqueConstraint("kind", "reference"),
     CheckConstraint(
-        "kind IN ('payment_captured','refund','payout','payout_reversal')", name="kind"
+        "kind IN ('payment_captured','refund','payout','payout_reversal','invoice_settled')",
+        name="kind",
     ),
     Index("ix_ledger_entries_payment_id_kind", "payment_id", "kind"),
     Index("ix_ledger_entries_posted_at", "posted_at"),

@@ -37,6 +37,7 @@ from marketplace.settlement.domain.errors import (
     UnknownCommissionScopeError,
 )
 from marketplace.settlement.domain.ledger import (
+    BANK_COLLECTIONS,
     BANK_PAYOUTS,
     CREDIT_TERMS,
     PLATFORM_COMMISSION,
@@ -59,6 +60,7 @@ from marketplace.settlement.domain.statements import (
 )
 
 __all__ = [
+    "BANK_COLLECTIONS",
     "BANK_PAYOUTS",
     "CREDIT_TERMS",
     "PLATFORM_COMMISSION",

@@ -43,6 +43,7 @@ from marketplace.shared.money import Money, sum_money
 
 PLATFORM_COMMISSION = "platform:commission"
 BANK_PAYOUTS = "bank:payouts"
+BANK_COLLECTIONS = "bank:collections"  # B2B invoices paid to the platform's account
 WALLET = "wallet"
 CREDIT_TERMS = "receivable:credit_terms"
 PAYABLE_PREFIX = "merchant_payable:"
@@ -59,6 +60,7 @@ class EntryKind(StrEnum):
     REFUND = "refund"
     PAYOUT = "payout"
     PAYOUT_REVERSAL = "payout_reversal"
+    INVOICE_SETTLED = "invoice_settled"
 
 
 def merchant_payable(merchant_id: str) -> str:
@@ -86,7 +88,7 @@ def funding_account(code: str) -> str:
 
 def is_account(code: str) -> bool:
     """Whether ``code`` names an account of this ledger."""
-    if code in (PLATFORM_COMMISSION, BANK_PAYOUTS, WALLET, CREDIT_TERMS):
+    if code in (PLATFORM_COMMISSION, BANK_PAYOUTS, BANK_COLLECTIONS, WALLET, CREDIT_TERMS):
         return True
     merchant = payable_merchant(code)
     return bool(_GATEWAY.match(code)) or (merchant is not None and bool(_ID.match(merchant)))
@@ -239,3 +241,8 @@ def payout_reversal_postings(merchant_id: str, amount: Money) -> tuple[Posting, 
         Posting(BANK_PAYOUTS, amount),
         Posting(merchant_payable(merchant_id), -amount, merchant_id),
     )
+
+
+def invoice_settled_postings(amount: Money) -> tuple[Posting, ...]:
+    """A B2B buyer paid an invoice: Dr bank:collections / Cr receivable:credit_terms."""
+    return (Posting(BANK_COLLECTIONS, amount), Posting(CREDIT_TERMS, -amount))

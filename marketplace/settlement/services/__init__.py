@@ -22,6 +22,7 @@ from marketplace.settlement.services.commission import (
 )
 from marketplace.settlement.services.ledger import (
     plan_refund_shares,
+    post_invoice_settled,
     post_payment_captured,
     post_refund,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "mark_payout_paid",
     "mark_payout_processing",
     "plan_refund_shares",
+    "post_invoice_settled",
     "post_payment_captured",
     "post_refund",
     "quote_commissions",

@@ -22,7 +22,11 @@ from marketplace.settlement.domain import (
     ShareTotals,
     refundable_commission,
 )
-from marketplace.settlement.domain.ledger import capture_postings, refund_postings
+from marketplace.settlement.domain.ledger import (
+    capture_postings,
+    invoice_settled_postings,
+    refund_postings,
+)
 from marketplace.settlement.domain.refunds import ShareKey, check_refund, share_totals
 from marketplace.settlement.ports import SettlementUnitOfWork
 from marketplace.shared.ids import new_id
@@ -118,6 +122,19 @@ def _commission_refund(captured: ShareTotals, done: ShareTotals, refund: Money) 
         already_refunded_commission=Money.from_minor(done.commission, currency),
         already_refunded=Money.from_minor(done.gross, currency),
     )
+
+
+def post_invoice_settled(
+    *, uow: SettlementUnitOfWork, invoice_id: str, amount: Money, at: datetime
+) -> JournalEntry:
+    """A B2B buyer paid an invoice of credit terms (once per invoice): the receivable
+    becomes cash. Runs inside the caller's unit of work."""
+    now = uow.clock.now()
+    entry = JournalEntry(
+        id=new_id("je"), kind=EntryKind.INVOICE_SETTLED, reference=invoice_id,
+        occurred_at=at, posted_at=now, postings=invoice_settled_postings(amount),
+    )  # fmt: skip
+    return _post_once(uow, entry)
 
 
 def _post_once(uow: SettlementUnitOfWork, entry: JournalEntry) -> JournalEntry:

@@ -9,7 +9,13 @@ from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from marketplace.ordering.domain.errors import OrderNotFoundError
-from marketplace.payments.domain import Payment, PaymentNotFoundError, Refund, RefundKind
+from marketplace.payments.domain import (
+    Payment,
+    PaymentNotFoundError,
+    Refund,
+    RefundKind,
+    RefundNotFoundError,
+)
 from marketplace.payments.services import (
     DecideRefund,
     RequestRefund,
@@ -18,9 +24,11 @@ from marketplace.payments.services import (
     decide_refund,
     process_refund,
     receive_notification,
+    record_return_shipment,
     request_refund,
     start_payment,
 )
+from marketplace.payments.services.invoices import settle_invoice
 from marketplace.shared.errors import ConflictError
 from marketplace.shared.money import Money
 from serving.api.deps import App
@@ -30,6 +38,7 @@ from serving.api.schemas.orders import (
     PaymentCreate,
     RefundCreate,
     RefundDecision,
+    ReturnShipment,
     WalletCredit,
 )
 from serving.api.security import CurrentUser, MerchantScope, PlatformAdmin
@@ -158,6 +167,27 @@ def create_refund(order_id: str, body: RefundCreate, principal: CurrentUser,
 
 
 @router.post(
+    "/orders/{order_id}/refunds/{refund_id}/return-shipment",
+    summary="Tell the merchant how the goods are coming back (carrier, tracking number)",
+    responses={
+        **_AUTH,
+        404: {"description": "refund_not_found"},
+        409: {"description": "refund_not_allowed"},
+    },
+)
+def ship_return(
+    order_id: str, refund_id: str, body: ReturnShipment, principal: CurrentUser, container: App
+) -> JsonObject:
+    assert principal.user_id is not None
+    refund = record_return_shipment(
+        refund_id, buyer_id=principal.user_id, tracking=body.tracking, uow=container.uow()
+    )
+    if refund.order_id != order_id:
+        raise RefundNotFoundError("No such refund.", refund_id=refund_id)
+    return refund_dict(refund)
+
+
+@router.post(
     "/merchants/{merchant_id}/refunds/{refund_id}/approve",
     summary="Approve a refund request (returns first, for return-and-refund)",
     responses=_SCOPED,
@@ -240,3 +270,21 @@ def set_credit_account(buyer_id: str, body: CreditAccountSet, admin: PlatformAdm
         raise ConflictError("The buyer already uses more credit than that.",
                             code="credit_limit_below_use")  # fmt: skip
     return {"buyer_id": buyer_id, "limit": limit.to_dict(), "terms_days": body.terms_days}
+
+
+@router.get("/invoices", summary="Your invoices of credit terms (账期账单)", responses=_AUTH)
+def list_my_invoices(principal: CurrentUser, container: App) -> JsonObject:
+    assert principal.user_id is not None
+    with container.uow() as uow:
+        found = uow.invoices.of_buyer(principal.user_id)
+    return {"items": [i.to_dict() for i in found]}
+
+
+@router.post(
+    "/admin/invoices/{invoice_id}/settle",
+    summary="Record that a B2B buyer paid an invoice: credit freed, ledger posted (once)",
+    responses={**_ADMIN, 404: {"description": "invoice_not_found"},
+               409: {"description": "invoice_not_open"}},
+)  # fmt: skip
+def settle_buyer_invoice(invoice_id: str, admin: PlatformAdmin, container: App) -> JsonObject:
+    return settle_invoice(invoice_id, uow=container.uow()).to_dict()

@@ -99,6 +99,12 @@ class RefundDecision(BaseModel):
     restock: bool = False
 
 
+class ReturnShipment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tracking: str = Field(min_length=1, max_length=200, examples=["SF Express SF1234567890"])
+
+
 class WalletCredit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

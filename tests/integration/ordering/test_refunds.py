@@ -3,6 +3,8 @@ merchant decides, returns come back first, and the ledger still balances."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -168,3 +170,62 @@ def test_wallet_and_credit_refuse_what_they_cannot_cover(market: Market) -> None
     assert payment.status is PaymentStatus.CAPTURED
     with pytest.raises(OrdersNotPayableError):  # paid already: no second invoice
         start_payment(terms, uow=market.app.uow(), **kwargs)  # type: ignore[arg-type]
+
+
+def test_credit_terms_invoice_is_settled_once(market: Market) -> None:
+    from marketplace.payments.services.invoices import InvoiceNotOpenError, settle_invoice
+
+    seller = market.seller({"pen": "10.00"})
+    buyer = market.buyer()
+    credit = market.app.credit_terms
+    assert credit is not None
+    assert credit.set_account(buyer, Money.of("100", "CNY"), terms_days=30)
+    group = market.checkout(buyer, [(seller.skus["pen"], 2)])  # 20.00 + 8.00
+    start_payment(
+        StartPayment(buyer_id=buyer, method="credit_terms", group_id=group.id),
+        uow=market.app.uow(), gateways=market.app.gateways, notify_url=market.app.notify_url,
+    )  # fmt: skip
+    with market.app.uow() as uow:
+        (invoice,) = uow.invoices.of_buyer(buyer)
+    assert invoice.status == "open"
+    assert invoice.outstanding == Money.of("28.00", "CNY")
+    assert invoice.due_at == market.clock.now() + timedelta(days=30)
+    with pytest.raises(CreditLimitExceededError):  # 28 used of 100: 80 more does not fit
+        credit.start(_request(buyer, "80.00", market))
+
+    paid = settle_invoice(invoice.id, uow=market.app.uow())
+    assert paid.status == "paid"
+    with pytest.raises(InvoiceNotOpenError):
+        settle_invoice(invoice.id, uow=market.app.uow())
+    credit.start(_request(buyer, "80.00", market))  # the credit is free again
+    assert _ledger_balance(market) == 0
+    with market.engine.connect() as conn:
+        collected = conn.execute(
+            select(func.sum(ledger_postings.c.amount_minor)).where(
+                ledger_postings.c.account == "bank:collections"
+            )
+        ).scalar_one()
+    assert collected == 2800
+
+
+def _request(buyer: str, amount: str, market: Market):  # type: ignore[no-untyped-def]
+    from marketplace.payments.domain import PaymentRequest
+    from marketplace.shared.ids import new_id
+
+    payment_id = new_id("pay")
+    # The invoice row references a payment: create one the way the core would.
+    from sqlalchemy import insert
+
+    from marketplace.payments.adapters.tables import payments
+
+    now = market.clock.now()
+    with market.engine.begin() as conn:
+        conn.execute(insert(payments).values(
+            id=payment_id, buyer_id=buyer, method="credit_terms", status="pending",
+            currency="CNY", amount_minor=Money.of(amount, "CNY").minor, captured_minor=0,
+            refunded_minor=0, gateway_reference=None, expires_at=now + timedelta(hours=1),
+            version=1, created_at=now, updated_at=now,
+        ))  # fmt: skip
+    return PaymentRequest(payment_id=payment_id, amount=Money.of(amount, "CNY"),
+                          subject="t", buyer_id=buyer, expires_at=now + timedelta(hours=1),
+                          notify_url="http://x")  # fmt: skip

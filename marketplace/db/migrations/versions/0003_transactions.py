@@ -85,7 +85,7 @@ def upgrade() -> None:
         sa.Column("posted_at", marketplace.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("memo", sa.String(length=500), nullable=True),
         sa.CheckConstraint(
-            "kind IN ('payment_captured','refund','payout','payout_reversal')",
+            "kind IN ('payment_captured','refund','payout','payout_reversal','invoice_settled')",
             name=op.f("ck_ledger_entries_kind"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_entries")),
