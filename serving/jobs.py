@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from marketplace.bootstrap import Marketplace
 from marketplace.inventory.services import expire_reservations
 from marketplace.ordering.services import expire_orders
-from marketplace.payments.services import retry_pending_refunds
+from marketplace.payments.services import finish_collected_payments, retry_pending_refunds
 
 log = logging.getLogger("agora.jobs")
 
@@ -27,6 +27,7 @@ class JobRun:
     orders_expired: int
     reservations_expired: int
     refunds_finished: int
+    payments_finished: int
 
 
 def run_once(container: Marketplace) -> JobRun:
@@ -36,8 +37,11 @@ def run_once(container: Marketplace) -> JobRun:
         orders_expired=expire_orders(now, uow=container.uow()),
         reservations_expired=expire_reservations(now, uow=container.uow()),
         refunds_finished=retry_pending_refunds(uow=container.uow(), gateways=container.gateways),
+        payments_finished=finish_collected_payments(
+            uow=container.uow(), gateways=container.gateways
+        ),
     )
-    if any((run.orders_expired, run.reservations_expired, run.refunds_finished)):
+    if any(dataclasses.astuple(run)):
         log.info("jobs ran", extra=dataclasses.asdict(run))
     return run
 

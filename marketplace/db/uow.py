@@ -9,8 +9,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
+from marketplace.db.errors import is_transient
 from marketplace.shared.clock import Clock, SystemClock
+from marketplace.shared.errors import TransientConflictError
 
 if TYPE_CHECKING:
     from marketplace.cart.adapters.repositories import SqlCartRepository
@@ -87,8 +90,15 @@ class SqlUnitOfWork:
                 conn.rollback()
         finally:
             conn.close()
+        if isinstance(exc, DBAPIError) and is_transient(exc):
+            raise TransientConflictError(
+                "The database broke a deadlock or conflict; nothing changed, try again."
+            ) from exc
 
     def commit(self) -> None:
+        outbox = self.__dict__.get("outbox")
+        if outbox is not None:
+            outbox.flush()  # buffered events go in with the transaction they describe
         self.connection.commit()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
@@ -96,6 +106,9 @@ class SqlUnitOfWork:
         self.connection.begin()
 
     def rollback(self) -> None:
+        outbox = self.__dict__.get("outbox")
+        if outbox is not None:
+            outbox.discard()
         self.connection.rollback()
         self._after_commit = []
         self.connection.begin()

@@ -59,6 +59,10 @@ class PaymentRepository(Protocol):
 
     def open_for_orders(self, order_ids: Sequence[str], method: str) -> str | None: ...
 
+    def pending_ids(
+        self, methods: Sequence[str], *, older_than: datetime, limit: int
+    ) -> list[str]: ...
+
     def record(self, tx: Transaction, *, gateway: str, dedup: tuple[str, str, str]) -> bool:
         """Append to the log; False (nothing written) when the dedup key exists."""
         ...
@@ -106,3 +110,10 @@ class PaymentsUnitOfWork(OrderingUnitOfWork, Protocol):
 
     @property
     def refunds(self) -> RefundRepository: ...
+
+
+class CollectingGateway(PaymentGateway, Protocol):
+    """A method that moves the money itself (wallet, credit terms): it can tell, without
+    side effects, whether a payment's money was collected."""
+
+    def collected(self, payment_id: str) -> GatewayNotification | None: ...

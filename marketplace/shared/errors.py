@@ -49,3 +49,10 @@ class AuthenticationError(DomainError):
     """Missing or bad credentials (HTTP 401)."""
 
     code = "not_authenticated"
+
+
+class TransientConflictError(DomainError):
+    """The database gave up on the transaction to break a deadlock or a serialization
+    conflict. Nothing was changed; doing the same again is safe (HTTP 503, Retry-After)."""
+
+    code = "concurrency_conflict"

@@ -16,6 +16,7 @@ from marketplace.shared.errors import (
     DomainError,
     NotFoundError,
     PermissionDeniedError,
+    TransientConflictError,
     ValidationError,
 )
 
@@ -29,6 +30,7 @@ _STATUS_BY_CLASS: list[tuple[type[DomainError], int]] = [
     (NotFoundError, 404),
     (ConflictError, 409),
     (ValidationError, 422),
+    (TransientConflictError, 503),
 ]
 
 _TITLES = {
@@ -42,6 +44,7 @@ _TITLES = {
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 _CODES_BY_STATUS = {
@@ -55,6 +58,7 @@ _CODES_BY_STATUS = {
     422: "validation_error",
     429: "rate_limited",
     500: "internal_error",
+    503: "service_unavailable",
 }
 
 
@@ -99,7 +103,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         status = status_for(exc)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = (
+            {"WWW-Authenticate": "Bearer"} if status == 401
+            else {"Retry-After": "1"} if status == 503
+            else None
+        )  # fmt: skip
         extra = {k: v for k, v in exc.details.items() if v is not None}
         return problem(
             status, exc.code, exc.message, instance=request.url.path, headers=headers, **extra

@@ -198,6 +198,8 @@ def test_on_postgres_the_table_source_waits_for_an_earlier_uncommitted_insert(
     def slow_writer() -> None:
         with SqlUnitOfWork(pg_engine, clock=clock) as uow:
             uow.outbox.add(late)
+            # Events are written just before the commit; hold the window between open.
+            uow.outbox.flush()
             inserted.set()
             release.wait(5)
             uow.commit()

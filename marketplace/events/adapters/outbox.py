@@ -41,21 +41,34 @@ class SqlOutbox:
 
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+        self._pending: list[dict[str, object]] = []
 
     def add(self, event: DomainEvent) -> None:
+        """Buffered, and written by ``flush`` in the same transaction just before it
+        commits (the unit of work calls it): one multi-row INSERT per transaction instead
+        of one round trip per event."""
         if len(event.key) > MAX_KEY_LENGTH:
             raise ValueError(f"an event key has at most {MAX_KEY_LENGTH} characters")
-        self._conn.execute(
-            insert(outbox_events).values(
-                event_id=event.id,
-                topic=event.topic.value,
-                key=event.key,
-                merchant_id=event.merchant_id,
-                payload=event.payload,
-                occurred_at=event.occurred_at,
-                published_at=None,
-            )
+        self._pending.append(
+            {
+                "event_id": event.id,
+                "topic": event.topic.value,
+                "key": event.key,
+                "merchant_id": event.merchant_id,
+                "payload": event.payload,
+                "occurred_at": event.occurred_at,
+                "published_at": None,
+            }
         )
+
+    def flush(self) -> None:
+        """Write the buffered events (the unit of work calls this before committing)."""
+        if self._pending:
+            rows, self._pending = self._pending, []
+            self._conn.execute(insert(outbox_events), rows)
+
+    def discard(self) -> None:
+        self._pending = []
 
     def claim_unpublished(self, *, limit: int) -> list[OutboxEntry]:
         # SKIP LOCKED: a second relay takes the next rows instead of waiting for these

@@ -32,6 +32,7 @@ def place_hold(
     expires_at: datetime,
     actor: str,
     now: datetime,
+    merchant_id: str | None = None,
 ) -> Reservation | None:
     """Reserve ``quantity`` in one warehouse; None when it is not available (or the
     warehouse is inactive, or this reference already holds the SKU there)."""
@@ -49,23 +50,28 @@ def place_hold(
             level, MovementKind.RESERVE, delta_on_hand=0, delta_reserved=quantity,
             reason="reserved", reference=reference, reservation_id=reservation.id,
             at=now, actor=actor,
-        )
+        ),
+        merchant_id=merchant_id,
     )  # fmt: skip
     return reservation
 
 
 def commit_hold(
-    uow: InventoryUnitOfWork, reservation_id: str, *, actor: str, now: datetime
-) -> Reservation | None:
+    uow: InventoryUnitOfWork, reservation_id: str, *, actor: str, now: datetime,
+    merchant_id: str | None = None,
+) -> Reservation | None:  # fmt: skip
     """The held goods are sold: on hand and reserved both drop. None if not active."""
-    return _finish(uow, reservation_id, ReservationStatus.COMMITTED, actor=actor, now=now)
+    return _finish(uow, reservation_id, ReservationStatus.COMMITTED, actor=actor, now=now,
+                   merchant_id=merchant_id)  # fmt: skip
 
 
 def release_hold(
-    uow: InventoryUnitOfWork, reservation_id: str, *, actor: str, now: datetime
-) -> Reservation | None:
+    uow: InventoryUnitOfWork, reservation_id: str, *, actor: str, now: datetime,
+    merchant_id: str | None = None,
+) -> Reservation | None:  # fmt: skip
     """Give the held stock back. None if the reservation was no longer active."""
-    return _finish(uow, reservation_id, ReservationStatus.RELEASED, actor=actor, now=now)
+    return _finish(uow, reservation_id, ReservationStatus.RELEASED, actor=actor, now=now,
+                   merchant_id=merchant_id)  # fmt: skip
 
 
 def restock(

@@ -208,9 +208,11 @@ def _finish(
     *,
     actor: str,
     now: datetime,
+    merchant_id: str | None = None,
 ) -> Reservation | None:
     """Move an active reservation to ``status`` and its stock with it; None if it was no
-    longer active (another caller got there first; nothing changed)."""
+    longer active (another caller got there first; nothing changed). ``merchant_id``: the
+    SKU's seller when the caller knows it (saves looking it up for the event)."""
     finished = uow.stock.finish_reservation(reservation_id, status, now=now)
     if finished is None:
         return None
@@ -229,6 +231,7 @@ def _finish(
             level, kind, delta_on_hand=-q if kind is MovementKind.COMMIT else 0,
             delta_reserved=-q, reason=str(status), reference=finished.reference,
             reservation_id=finished.id, at=now, actor=actor,
-        )
+        ),
+        merchant_id=merchant_id,
     )  # fmt: skip
     return finished

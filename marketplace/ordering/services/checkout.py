@@ -47,10 +47,11 @@ from marketplace.ordering.domain.errors import (
 )
 from marketplace.ordering.ports import OrderingUnitOfWork
 from marketplace.ordering.services.views import order_event_payload
-from marketplace.settlement.domain import CommissionInput
+from marketplace.settlement.domain import CommissionInput, FrozenCommission
 from marketplace.settlement.services import quote_commissions
 from marketplace.shared.ids import new_id
 from marketplace.shared.money import Money, sum_money
+from marketplace.shared.retry import retry_transient
 
 DEFAULT_PAYMENT_TTL = timedelta(minutes=30)
 # Reservations outlive their order's payment deadline a little: the order-expiry worker
@@ -78,8 +79,15 @@ class _StockMovedError(Exception):
 def place_checkout(
     cmd: PlaceCheckout, *, uow: OrderingUnitOfWork, charges: Charges, attempts: int = 3
 ) -> CheckoutGroup:
-    """Place the checkout, or return the group already placed with this idempotency key."""
+    """Place the checkout, or return the group already placed with this idempotency key.
+    A deadlock victim is placed again from scratch (nothing of it was kept)."""
     _check_command(cmd)
+    return retry_transient(lambda: _place(cmd, uow=uow, charges=charges, attempts=attempts))
+
+
+def _place(
+    cmd: PlaceCheckout, *, uow: OrderingUnitOfWork, charges: Charges, attempts: int
+) -> CheckoutGroup:
     for attempt in range(1, attempts + 1):
         with uow:
             existing = _existing(uow, cmd)
@@ -152,6 +160,8 @@ def _requested_lines(
 def _currency(uow: OrderingUnitOfWork, cmd: PlaceCheckout) -> str:
     if cmd.currency:
         return cmd.currency.strip().upper()
+    if cmd.lines is not None:  # explicit lines: the cart plays no part
+        return DEFAULT_CURRENCY
     cart = uow.carts.active_for_buyer(cmd.buyer_id)
     return (getattr(cart, "currency", None) or DEFAULT_CURRENCY) if cart else DEFAULT_CURRENCY
 
@@ -184,8 +194,9 @@ def _build_group(
     for line in priced:
         by_merchant[line.snapshot.merchant_id].append(line)
     group_id, expires_at = new_id("grp"), now + charges.payment_ttl
+    commissions = _commissions(uow, priced)  # one lookup for the whole checkout
     orders = [
-        _build_order(uow, cmd, charges, group_id, lines, now=now, expires_at=expires_at)
+        _build_order(cmd, charges, group_id, lines, commissions, now=now, expires_at=expires_at)
         for _, lines in sorted(by_merchant.items())
     ]
     totals = CheckoutGroup.totals_of(orders, currency)
@@ -203,11 +214,11 @@ def _build_group(
 
 
 def _build_order(
-    uow: OrderingUnitOfWork,
     cmd: PlaceCheckout,
     charges: Charges,
     group_id: str,
     priced: list[PricedLine],
+    commissions: dict[str, FrozenCommission],
     *,
     now: datetime,
     expires_at: datetime,
@@ -224,7 +235,7 @@ def _build_order(
     shipping = charges.shipping.quote(draft, option=cmd.delivery_option, address=cmd.address)
     discount = min(charges.discounts.discount(draft, buyer_id=cmd.buyer_id), items)
     tax = charges.taxes.tax(draft, address=cmd.address)
-    lines = _lines(uow, order_id, priced)
+    lines = _lines(order_id, priced, commissions)
     order = Order(
         id=order_id, group_id=group_id, buyer_id=cmd.buyer_id, merchant_id=first.merchant_id,
         shop_id=first.shop_id, channel=cmd.channel, status=OrderStatus.PENDING_PAYMENT,
@@ -244,14 +255,21 @@ def _placed_change(order: Order, cmd: PlaceCheckout, now: datetime) -> StatusCha
     return StatusChange(order.id, None, OrderStatus.PENDING_PAYMENT, actor, "placed", now)
 
 
-def _lines(uow: OrderingUnitOfWork, order_id: str, priced: list[PricedLine]) -> list[OrderLine]:
+def _commissions(uow: OrderingUnitOfWork, priced: list[PricedLine]) -> dict[str, FrozenCommission]:
+    """The commission of every line, frozen now, by SKU."""
     categories = uow.categories.get_many({p.snapshot.category_id for p in priced})
     inputs = []
     for p in priced:
         category = categories.get(p.snapshot.category_id)
         trail = tuple(reversed(path_ids(category.path))) if category else (p.snapshot.category_id,)
         inputs.append(CommissionInput(p.snapshot.merchant_id, trail, p.line_total))
-    commissions = quote_commissions(inputs, uow=uow)
+    frozen = quote_commissions(inputs, uow=uow)
+    return {p.snapshot.sku_id: c for p, c in zip(priced, frozen, strict=True)}
+
+
+def _lines(
+    order_id: str, priced: list[PricedLine], commissions: dict[str, FrozenCommission]
+) -> list[OrderLine]:
     return [
         OrderLine(
             id=new_id("oln"),
@@ -271,7 +289,8 @@ def _lines(uow: OrderingUnitOfWork, order_id: str, priced: list[PricedLine]) -> 
             commission_rate=c.rate,
             commission=c.amount,
         )
-        for p, c in zip(priced, commissions, strict=True)
+        for p in priced
+        for c in [commissions[p.snapshot.sku_id]]
     ]
 
 
@@ -286,11 +305,12 @@ def _hold_stock(uow: OrderingUnitOfWork, group: CheckoutGroup, *, final: bool) -
                              country=address.country, region=address.region):  # fmt: skip
             parts.append((line, part))
     now = uow.clock.now()
+    sellers = {o.id: o.merchant_id for o in group.orders}
     for line, part in sorted(parts, key=lambda lp: (lp[0].sku_id, lp[1].warehouse_id)):
         held = place_hold(
             uow, sku_id=line.sku_id, warehouse_id=part.warehouse_id, quantity=part.quantity,
             reference=line.order_id, expires_at=group.expires_at + HOLD_GRACE,
-            actor=f"user:{group.buyer_id}", now=now,
+            actor=f"user:{group.buyer_id}", now=now, merchant_id=sellers[line.order_id],
         )  # fmt: skip
         if held is None:
             if final:

@@ -81,9 +81,11 @@ def _leave_unpaid(
         return None
     order = uow.orders.get(order_id)
     assert order is not None
-    for line in order.lines:
-        for allocation in line.allocations:
-            release_hold(uow, allocation.reservation_id, actor=actor, now=now)
+    held = [(line.sku_id, a) for line in order.lines for a in line.allocations]
+    for allocation in _by_stock_row(held):
+        release_hold(
+            uow, allocation.reservation_id, actor=actor, now=now, merchant_id=order.merchant_id
+        )
     emit(uow, order, target, now)
     return order
 
@@ -159,16 +161,25 @@ def pay_orders(
     one paid by another payment, cancelled, or without stock is returned for refund."""
     outcome = PaidOutcome()
     uow.orders.lock(order_ids)
-    for order in uow.orders.get_many(order_ids):
+    orders = uow.orders.get_many(order_ids)
+    pending = [o for o in orders if o.status is S.PENDING_PAYMENT]
+    # Every stock row of every order, in (SKU, warehouse) order: the order checkout
+    # locks them in, so a payment and a checkout sharing SKUs cannot deadlock.
+    sellers = {
+        a.reservation_id: o.merchant_id for o in pending for line in o.lines
+        for a in line.allocations
+    }  # fmt: skip
+    held = [(line.sku_id, a) for o in pending for line in o.lines for a in line.allocations]
+    _commit_holds(uow, _by_stock_row(held), actor=actor, now=now, sellers=sellers)
+    for order in orders:
         if order.payment_id == payment_id and order.status is not S.PENDING_PAYMENT:
             outcome.already.append(order)
         elif order.status is S.PENDING_PAYMENT:
-            held = [a for line in order.lines for a in line.allocations]
-            _commit_holds(uow, held, actor=actor, now=now)
             _mark_paid(uow, order, S.PENDING_PAYMENT, payment_id, actor, "payment", now)
             outcome.paid.append(order)
         elif order.status is S.EXPIRED and (again := _hold_again(uow, order, actor, now)):
-            _commit_holds(uow, again, actor=actor, now=now)
+            sellers = {a.reservation_id: order.merchant_id for a in again}
+            _commit_holds(uow, again, actor=actor, now=now, sellers=sellers)
             _mark_paid(uow, order, S.EXPIRED, payment_id, actor, "late_payment", now)
             outcome.paid.append(order)
         else:
@@ -201,11 +212,23 @@ def _mark_paid(
     emit(uow, order, S.PAID, now)
 
 
+def _by_stock_row(held: Sequence[tuple[str, Allocation]]) -> list[Allocation]:
+    """Allocations in the order their stock rows are locked everywhere: (SKU, warehouse)."""
+    return [a for _, a in sorted(held, key=lambda sa: (sa[0], sa[1].warehouse_id))]
+
+
 def _commit_holds(
-    uow: OrderingUnitOfWork, allocations: Sequence[Allocation], *, actor: str, now: datetime
+    uow: OrderingUnitOfWork,
+    allocations: Sequence[Allocation],
+    *,
+    actor: str,
+    now: datetime,
+    sellers: dict[str, str],
 ) -> None:
     for allocation in allocations:
-        if commit_hold(uow, allocation.reservation_id, actor=actor, now=now) is None:
+        seller = sellers.get(allocation.reservation_id)
+        done = commit_hold(uow, allocation.reservation_id, actor=actor, now=now, merchant_id=seller)
+        if done is None:
             raise RuntimeError(f"reservation {allocation.reservation_id} is not active")
 
 
@@ -225,14 +248,16 @@ def _hold_again(
         return []
     held: list[tuple[str, Allocation]] = []
     for line, parts in sorted(plans, key=lambda lp: lp[0].sku_id):
-        for part in parts:
+        for part in sorted(parts, key=lambda p: p.warehouse_id):
             reservation = place_hold(
                 uow, sku_id=line.sku_id, warehouse_id=part.warehouse_id, quantity=part.quantity,
                 reference=f"{order.id}:late", expires_at=now + _LATE_HOLD, actor=actor, now=now,
+                merchant_id=order.merchant_id,
             )  # fmt: skip
             if reservation is None:
                 for _, done in held:
-                    release_hold(uow, done.reservation_id, actor=actor, now=now)
+                    release_hold(uow, done.reservation_id, actor=actor, now=now,
+                                 merchant_id=order.merchant_id)  # fmt: skip
                 return []
             held.append((line.id, Allocation(part.warehouse_id, part.quantity, reservation.id)))
     by_line = {line.id: line for line in order.lines}

@@ -48,6 +48,13 @@ _ACK = Acknowledgement(200, "text/plain", b"ok")
 _NACK = Acknowledgement(400, "text/plain", b"failure")
 
 
+def _collected(name: str, payment_id: str, reference: str, amount: Money) -> GatewayNotification:
+    return GatewayNotification(
+        gateway=name, payment_id=payment_id, gateway_reference=reference,
+        kind=TransactionKind.CAPTURE, phase=TransactionPhase.SUCCESS, amount=amount,
+    )  # fmt: skip
+
+
 def _completed(name: str, request: PaymentRequest, reference: str) -> PaymentAction:
     notification = GatewayNotification(
         gateway=name, payment_id=request.payment_id, gateway_reference=reference,
@@ -184,6 +191,20 @@ class WalletGateway:
     def acknowledgement(self, *, accepted: bool) -> Acknowledgement:
         return _ACK if accepted else _NACK
 
+    def collected(self, payment_id: str) -> GatewayNotification | None:
+        """The capture of a payment whose debit committed, if it did (read only): lets a
+        sweeper finish a payment whose capture was never applied after the debit."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(wallet_entries.c.amount_minor, wallet_entries.c.currency).where(
+                    wallet_entries.c.kind == "payment", wallet_entries.c.reference == payment_id
+                )
+            ).first()
+        if row is None:
+            return None
+        return _collected(self.name, payment_id, f"wallet:{payment_id}",
+                          Money.from_minor(-int(row.amount_minor), row.currency))  # fmt: skip
+
     @staticmethod
     def _entry_exists(conn: Connection, kind: str, reference: str) -> bool:
         return (
@@ -317,6 +338,19 @@ class CreditTermsGateway:
 
     def acknowledgement(self, *, accepted: bool) -> Acknowledgement:
         return _ACK if accepted else _NACK
+
+    def collected(self, payment_id: str) -> GatewayNotification | None:
+        """The capture of a payment whose invoice was issued, if it was (read only)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(invoices.c.id, invoices.c.amount_minor, invoices.c.currency).where(
+                    invoices.c.payment_id == payment_id
+                )
+            ).first()
+        if row is None:
+            return None
+        return _collected(self.name, payment_id, row.id,
+                          Money.from_minor(int(row.amount_minor), row.currency))  # fmt: skip
 
     @staticmethod
     def _invoice_of(conn: Connection, payment_id: str) -> str | None:

@@ -89,6 +89,15 @@ class SqlPaymentRepository:
                 return str(payment_id)
         return None
 
+    def pending_ids(self, methods: Sequence[str], *, older_than: datetime, limit: int) -> list[str]:
+        """Payments by these methods still pending since before ``older_than``."""
+        return list(self._conn.execute(
+            select(payments.c.id)
+            .where(payments.c.status == PaymentStatus.PENDING.value,
+                   payments.c.method.in_(list(methods)), payments.c.updated_at <= older_than)
+            .order_by(payments.c.created_at).limit(limit)
+        ).scalars())  # fmt: skip
+
     def record(self, tx: Transaction, *, gateway: str, dedup: tuple[str, str, str]) -> bool:
         """Append to the log; False (nothing written) when this dedup key exists."""
         _, reference, kind = dedup

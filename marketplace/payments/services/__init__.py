@@ -5,7 +5,11 @@ from marketplace.payments.services.notifications import (
     apply_notification,
     receive_notification,
 )
-from marketplace.payments.services.payments import StartPayment, start_payment
+from marketplace.payments.services.payments import (
+    StartPayment,
+    finish_collected_payments,
+    start_payment,
+)
 from marketplace.payments.services.refunds import (
     DecideRefund,
     RequestRefund,
@@ -25,6 +29,7 @@ __all__ = [
     "apply_notification",
     "confirm_return",
     "decide_refund",
+    "finish_collected_payments",
     "process_refund",
     "receive_notification",
     "record_return_shipment",

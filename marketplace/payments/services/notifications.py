@@ -38,6 +38,7 @@ from marketplace.payments.services.refunds import (
 from marketplace.settlement.domain import MerchantShare
 from marketplace.settlement.services import post_payment_captured
 from marketplace.shared.errors import DomainError
+from marketplace.shared.retry import retry_transient
 
 log = logging.getLogger("agora.payments")
 
@@ -98,7 +99,12 @@ def _log(
 
 
 def apply_notification(n: GatewayNotification, *, uow: PaymentsUnitOfWork) -> Applied:
-    """Record the notification in the payment's log and carry out what it means."""
+    """Record the notification in the payment's log and carry out what it means (again,
+    from scratch, if the database chose it as a deadlock victim)."""
+    return retry_transient(lambda: _apply(n, uow=uow))
+
+
+def _apply(n: GatewayNotification, *, uow: PaymentsUnitOfWork) -> Applied:
     with uow:
         payment = uow.payments.get(n.payment_id, for_update=True)
         if payment is None:

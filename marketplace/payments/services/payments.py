@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import cast
 
 from marketplace.ordering.domain import Order, OrderStatus
 from marketplace.payments.domain import (
@@ -20,7 +22,7 @@ from marketplace.payments.domain import (
     TransactionPhase,
     UnknownPaymentMethodError,
 )
-from marketplace.payments.ports import PaymentGateway, PaymentsUnitOfWork
+from marketplace.payments.ports import CollectingGateway, PaymentGateway, PaymentsUnitOfWork
 from marketplace.payments.services.notifications import apply_notification
 from marketplace.shared.errors import ValidationError
 from marketplace.shared.ids import new_id
@@ -123,3 +125,27 @@ def _open_or_new(uow: PaymentsUnitOfWork, cmd: StartPayment, orders: Sequence[Or
         gateway=cmd.method, dedup=(cmd.method, payment.id, "capture:request"),
     )  # fmt: skip
     return payment
+
+
+def finish_collected_payments(
+    *, uow: PaymentsUnitOfWork, gateways: Mapping[str, PaymentGateway],
+    older_than: timedelta = timedelta(seconds=30), limit: int = 100,
+) -> int:  # fmt: skip
+    """Apply the capture of internal payments (wallet, credit terms) whose money moved but
+    whose capture was never applied (a crash or a deadlock between the two transactions).
+    Read-only towards the method: a payment it did not collect is left alone."""
+    collecting = {name: g for name, g in gateways.items() if hasattr(g, "collected")}
+    with uow:
+        ids = uow.payments.pending_ids(list(collecting), limit=limit,
+                                       older_than=uow.clock.now() - older_than)  # fmt: skip
+        found = [uow.payments.get(i) for i in ids]
+    finished = 0
+    for payment in found:
+        if payment is None:
+            continue
+        gateway = cast(CollectingGateway, collecting[str(payment.method)])
+        notification = gateway.collected(payment.id)
+        if notification is not None:
+            apply_notification(notification, uow=uow)
+            finished += 1
+    return finished

@@ -20,6 +20,7 @@ from marketplace.payments.domain import (
 from marketplace.payments.services import StartPayment, apply_notification, start_payment
 from marketplace.settlement.adapters.tables import ledger_entries, ledger_postings
 from marketplace.shared.errors import ConflictError
+from marketplace.shared.money import Money
 from tests.integration.ordering.seed import Market
 
 
@@ -94,3 +95,48 @@ def test_twin_notifications_racing_apply_once(pg_market: Market) -> None:
         entries = conn.execute(select(func.count()).select_from(ledger_entries)).scalar_one()
         balance = conn.execute(select(func.sum(ledger_postings.c.amount_minor))).scalar_one()
     assert (captures, entries, balance) == (1, 1, 0)
+
+
+def test_checkouts_and_payments_sharing_hot_skus_neither_deadlock_nor_fail(
+    pg_market: Market,
+) -> None:
+    """Checkout holds and payment commits lock the same stock rows in one order."""
+    market = pg_market
+    a = market.seller({"x": "1.00", "y": "2.00"}, stock={"x": 500, "y": 500})
+    b = market.seller({"z": "3.00"}, stock={"z": 500})
+    buyers = [market.buyer() for _ in range(12)]
+    wallet = market.app.wallet
+    assert wallet is not None
+    for buyer in buyers:
+        wallet.top_up(buyer, Money.of("1000", "CNY"), reference=f"hot-{buyer}")
+    skus = [a.skus["y"], b.skus["z"], a.skus["x"]]
+
+    def shop(i: int) -> str:
+        done = 0
+        for round_ in range(3):
+            lines = [(s, 1) for s in (skus if (i + round_) % 2 else list(reversed(skus)))]
+            group = market.checkout(buyers[i], lines)
+            payment, _ = start_payment(
+                StartPayment(buyer_id=buyers[i], method="wallet", group_id=group.id),
+                uow=market.app.uow(), gateways=market.app.gateways,
+                notify_url=market.app.notify_url,
+            )  # fmt: skip
+            done += payment.status is PaymentStatus.CAPTURED
+        return f"captured {done}"
+
+    deadlocks_before = _deadlocks(market)
+    results = _race(12, shop)
+
+    assert results == ["captured 3"] * 12, results
+    assert _deadlocks(market) == deadlocks_before  # none broken by PostgreSQL, none retried
+    assert market.stock(a, "x") == (500 - 36, 0)
+    assert market.stock(b, "z") == (500 - 36, 0)
+
+
+def _deadlocks(market: Market) -> int:
+    from sqlalchemy import text
+
+    with market.engine.connect() as conn:
+        return int(conn.execute(text(
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+        )).scalar_one())  # fmt: skip

@@ -229,3 +229,37 @@ def _request(buyer: str, amount: str, market: Market):  # type: ignore[no-untype
     return PaymentRequest(payment_id=payment_id, amount=Money.of(amount, "CNY"),
                           subject="t", buyer_id=buyer, expires_at=now + timedelta(hours=1),
                           notify_url="http://x")  # fmt: skip
+
+
+def test_a_wallet_debit_whose_capture_was_lost_is_finished_by_the_sweeper(
+    market: Market,
+) -> None:
+    from marketplace.payments.domain import PaymentRequest
+    from marketplace.payments.services import finish_collected_payments
+    from marketplace.payments.services.payments import _open_or_new, _payable_orders
+
+    seller = market.seller({"pen": "10.00"})
+    buyer = market.buyer()
+    wallet = market.app.wallet
+    assert wallet is not None
+    wallet.top_up(buyer, Money.of("100.00", "CNY"), reference="t")
+    group = market.checkout(buyer, [(seller.skus["pen"], 1)])
+    cmd = StartPayment(buyer_id=buyer, method="wallet", group_id=group.id)
+    with market.app.uow() as uow:  # what start_payment does, up to the crash
+        payment = _open_or_new(uow, cmd, _payable_orders(uow, cmd))
+        uow.commit()
+    wallet.start(PaymentRequest(payment.id, payment.amount, "t", buyer, payment.expires_at, "x"))
+    assert wallet.balance(buyer, "CNY") == Money.of("82.00", "CNY")  # debited, not applied
+    sweep = {"uow": market.app.uow(), "gateways": market.app.gateways}
+
+    assert finish_collected_payments(**sweep) == 0  # type: ignore[arg-type]  # too recent
+    market.later(minutes=1)
+    assert finish_collected_payments(**sweep) == 1  # type: ignore[arg-type]
+    assert finish_collected_payments(**sweep) == 0  # type: ignore[arg-type]
+    with market.app.uow() as uow:
+        stored = uow.payments.get(payment.id)
+        order = uow.orders.of_group(group.id)[0]
+    assert stored is not None
+    assert stored.status is PaymentStatus.CAPTURED
+    assert order.status is OrderStatus.PAID
+    assert wallet.balance(buyer, "CNY") == Money.of("82.00", "CNY")
