@@ -40,6 +40,7 @@ class OrderRepository(Protocol):
         actor: str,
         reason: str,
         now: datetime,
+        known: OrderStatus | None = None,
         **values: Any,
     ) -> OrderStatus | None: ...
 
@@ -51,7 +52,7 @@ class OrderRepository(Protocol):
 
     def get(self, order_id: str) -> Order | None: ...
 
-    def get_many(self, order_ids: Sequence[str]) -> list[Order]: ...
+    def get_many(self, order_ids: Sequence[str], *, for_update: bool = False) -> list[Order]: ...
 
     def of_group(self, group_id: str) -> list[Order]: ...
 

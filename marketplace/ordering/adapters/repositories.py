@@ -51,29 +51,37 @@ class SqlOrderRepository:
 
     # -- writes ---------------------------------------------------------------------
     def add_group(self, group: CheckoutGroup) -> None:
-        try:
-            with self._conn.begin_nested():
-                self._conn.execute(insert(checkout_groups).values(_group_values(group)))
-        except IntegrityError as exc:
-            if group.idempotency_key is not None and is_unique_violation(exc):
-                raise DuplicateCheckoutError("This idempotency key was used already.") from exc
-            raise
-        for order in group.orders:
-            self.add(order)
+        """The group and all its orders, lines, allocations and first history lines: one
+        multi-row statement per table."""
+        values = _group_values(group)
+        if group.idempotency_key is None:
+            self._conn.execute(insert(checkout_groups).values(values))
+        else:
+            try:  # the key's unique index tells a concurrent twin
+                with self._conn.begin_nested():
+                    self._conn.execute(insert(checkout_groups).values(values))
+            except IntegrityError as exc:
+                if is_unique_violation(exc):
+                    raise DuplicateCheckoutError("This idempotency key was used already.") from exc
+                raise
+        self._add_orders(group.orders)
 
     def add(self, order: Order) -> None:
-        self._conn.execute(insert(orders).values(_order_values(order)))
-        lines = [_line_values(line, i) for i, line in enumerate(order.lines)]
+        self._add_orders([order])
+
+    def _add_orders(self, batch: Sequence[Order]) -> None:
+        self._conn.execute(insert(orders), [_order_values(o) for o in batch])
+        lines = [_line_values(line, i) for o in batch for i, line in enumerate(o.lines)]
         if lines:
             self._conn.execute(insert(order_lines), lines)
         allocations = [
             {"line_id": line.id, "reservation_id": a.reservation_id,
              "warehouse_id": a.warehouse_id, "quantity": a.quantity}
-            for line in order.lines for a in line.allocations
+            for o in batch for line in o.lines for a in line.allocations
         ]  # fmt: skip
         if allocations:
             self._conn.execute(insert(order_allocations), allocations)
-        self.record_history(order.history)
+        self.record_history([change for o in batch for change in o.history])
 
     def add_allocations(self, allocations: Sequence[tuple[str, Allocation]]) -> None:
         """More stock held for existing lines (a late payment holding stock again)."""
@@ -102,13 +110,19 @@ class SqlOrderRepository:
         actor: str,
         reason: str,
         now: datetime,
+        known: OrderStatus | None = None,
         **values: Any,
     ) -> OrderStatus | None:
         """``expected -> target`` if the order is still in one of ``expected``; returns the
-        status it left, or None when another caller moved it first (nothing changed)."""
-        current = self._conn.execute(
-            select(orders.c.status).where(orders.c.id == order_id)
-        ).scalar_one_or_none()
+        status it left, or None when another caller moved it first (nothing changed).
+        ``known``: the status the caller read under a row lock (saves reading it again)."""
+        current = (
+            str(known)
+            if known is not None
+            else self._conn.execute(
+                select(orders.c.status).where(orders.c.id == order_id)
+            ).scalar_one_or_none()
+        )
         if current is None or current not in {str(s) for s in expected}:
             return None
         done = self._conn.execute(
@@ -165,13 +179,15 @@ class SqlOrderRepository:
         found = self.get_many([order_id])
         return found[0] if found else None
 
-    def get_many(self, order_ids: Sequence[str]) -> list[Order]:
+    def get_many(self, order_ids: Sequence[str], *, for_update: bool = False) -> list[Order]:
+        """The orders (with lines and allocations), in id order; ``for_update`` also
+        row-locks them, in that order (PostgreSQL; SQLite holds the database lock)."""
         if not order_ids:
             return []
-        rows = self._conn.execute(
-            select(orders).where(orders.c.id.in_(list(order_ids))).order_by(orders.c.id)
-        ).all()
-        return self._hydrate(rows)
+        query = select(orders).where(orders.c.id.in_(list(order_ids))).order_by(orders.c.id)
+        if for_update and self._conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return self._hydrate(self._conn.execute(query).all())
 
     def of_group(self, group_id: str) -> list[Order]:
         rows = self._conn.execute(

@@ -160,8 +160,7 @@ def pay_orders(
     committed; an order that expired meanwhile is paid if its stock can be held again;
     one paid by another payment, cancelled, or without stock is returned for refund."""
     outcome = PaidOutcome()
-    uow.orders.lock(order_ids)
-    orders = uow.orders.get_many(order_ids)
+    orders = uow.orders.get_many(order_ids, for_update=True)
     pending = [o for o in orders if o.status is S.PENDING_PAYMENT]
     # Every stock row of every order, in (SKU, warehouse) order: the order checkout
     # locks them in, so a payment and a checkout sharing SKUs cannot deadlock.
@@ -203,6 +202,7 @@ def _mark_paid(
         actor=actor,
         reason=reason,
         now=now,
+        known=order.status,  # read under the row lock taken by pay_orders
         payment_id=payment_id,
         paid_at=now,
     )

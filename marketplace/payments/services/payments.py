@@ -68,10 +68,7 @@ def start_payment(
     )  # fmt: skip
     action = gateway.start(request)
     if action.kind is ActionKind.COMPLETED and action.notification is not None:
-        apply_notification(action.notification, uow=uow)
-        with uow:
-            found = uow.payments.get(payment.id)
-        payment = found or payment
+        payment = apply_notification(action.notification, uow=uow).payment
     return payment, action
 
 
