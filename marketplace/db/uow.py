@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         SqlShopRepository,
         SqlUserRepository,
     )
+    from marketplace.payments.adapters.internal import SqlCreditLedger, SqlWalletLedger
     from marketplace.payments.adapters.invoices import SqlInvoiceRepository
     from marketplace.payments.adapters.repositories import (
         SqlPaymentRepository,
@@ -261,6 +262,18 @@ class SqlUnitOfWork:
         from marketplace.payments.adapters.invoices import SqlInvoiceRepository
 
         return SqlInvoiceRepository(self.connection)
+
+    @cached_property
+    def wallet_ledger(self) -> SqlWalletLedger:
+        from marketplace.payments.adapters.internal import SqlWalletLedger
+
+        return SqlWalletLedger(self.connection)
+
+    @cached_property
+    def credit_ledger(self) -> SqlCreditLedger:
+        from marketplace.payments.adapters.internal import SqlCreditLedger
+
+        return SqlCreditLedger(self.connection)
 
 
 _REPOSITORY_NAMES = frozenset(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -117,41 +118,20 @@ class WalletGateway:
         self._engine, self._clock = engine, clock
 
     def start(self, request: PaymentRequest) -> PaymentAction:
-        now, amount = self._clock.now(), request.amount
+        now = self._clock.now()
         check_payable(request, now)  # a negative amount would credit the wallet
-        reference = f"wallet:{request.payment_id}"
         with self._engine.begin() as conn:
-            if self._entry_exists(conn, "payment", request.payment_id):
-                return _completed(self.name, request, reference)
-            balance = conn.execute(
-                update(wallet_accounts)
-                .where(wallet_accounts.c.user_id == request.buyer_id,
-                       wallet_accounts.c.currency == amount.currency.code,
-                       wallet_accounts.c.balance_minor >= amount.minor)
-                .values(balance_minor=wallet_accounts.c.balance_minor - amount.minor,
-                        updated_at=now)
-                .returning(wallet_accounts.c.balance_minor)
-            ).scalar_one_or_none()  # fmt: skip
-            if balance is None:
-                # A concurrent twin may have debited (and committed) while we waited.
-                if self._entry_exists(conn, "payment", request.payment_id):
-                    return _completed(self.name, request, reference)
-                raise InsufficientBalanceError(
-                    f"The wallet holds less than {amount}.", required=amount.to_dict()
-                )
-            try:
-                with conn.begin_nested():
-                    conn.execute(insert(wallet_entries).values(
-                        user_id=request.buyer_id, currency=amount.currency.code,
-                        amount_minor=-amount.minor, balance_after_minor=balance,
-                        kind="payment", reference=request.payment_id, created_at=now,
-                    ))  # fmt: skip
-            except IntegrityError as exc:
-                if not is_unique_violation(exc):
-                    raise
-                conn.rollback()  # a concurrent twin debited first: undo ours
-                return _completed(self.name, request, reference)
-        return _completed(self.name, request, reference)
+            notification = SqlWalletLedger(conn).debit(request, now=now)
+        return PaymentAction(ActionKind.COMPLETED, notification=notification)
+
+    def collect_within(
+        self, ledgers: InternalLedgers, request: PaymentRequest
+    ) -> GatewayNotification:
+        """Debit inside the caller's transaction (the payment's): the debit and the capture
+        commit together or not at all."""
+        now = self._clock.now()
+        check_payable(request, now)
+        return ledgers.wallet_ledger.debit(request, now=now)
 
     def top_up(self, user_id: str, amount: Money, *, reference: str) -> bool:
         """Store credit granted to a buyer, once per reference; False if done before."""
@@ -227,47 +207,19 @@ class CreditTermsGateway:
         self._engine, self._clock = engine, clock
 
     def start(self, request: PaymentRequest) -> PaymentAction:
-        now, amount = self._clock.now(), request.amount
+        now = self._clock.now()
         check_payable(request, now)  # a negative amount would free used credit
         with self._engine.begin() as conn:
-            invoice = self._invoice_of(conn, request.payment_id)
-            if invoice is not None:
-                return _completed(self.name, request, invoice)
-            terms = conn.execute(
-                update(credit_accounts)
-                .where(credit_accounts.c.buyer_id == request.buyer_id,
-                       credit_accounts.c.currency == amount.currency.code,
-                       credit_accounts.c.used_minor + amount.minor <= credit_accounts.c.limit_minor)
-                .values(used_minor=credit_accounts.c.used_minor + amount.minor, updated_at=now)
-                .returning(credit_accounts.c.terms_days)
-            ).scalar_one_or_none()  # fmt: skip
-            if terms is None:
-                # A concurrent twin may have used the credit (and committed) while we waited.
-                invoice = self._invoice_of(conn, request.payment_id)
-                if invoice is not None:
-                    return _completed(self.name, request, invoice)
-                raise CreditLimitExceededError(
-                    "No credit terms in this currency, or the amount exceeds the unused limit.",
-                    required=amount.to_dict(),
-                )
-            invoice_id = new_id("inv")
-            try:
-                with conn.begin_nested():
-                    conn.execute(insert(invoices).values(
-                        id=invoice_id, payment_id=request.payment_id, buyer_id=request.buyer_id,
-                        currency=amount.currency.code, amount_minor=amount.minor,
-                        credited_minor=0, status="open", due_at=now + timedelta(days=terms),
-                        created_at=now,
-                    ))  # fmt: skip
-            except IntegrityError as exc:
-                if not is_unique_violation(exc):
-                    raise
-                conn.rollback()
-                with self._engine.connect() as again:
-                    invoice_id = again.execute(
-                        select(invoices.c.id).where(invoices.c.payment_id == request.payment_id)
-                    ).scalar_one()
-        return _completed(self.name, request, invoice_id)
+            notification = SqlCreditLedger(conn).use(request, now=now)
+        return PaymentAction(ActionKind.COMPLETED, notification=notification)
+
+    def collect_within(
+        self, ledgers: InternalLedgers, request: PaymentRequest
+    ) -> GatewayNotification:
+        """Use the credit and issue the invoice inside the payment's own transaction."""
+        now = self._clock.now()
+        check_payable(request, now)
+        return ledgers.credit_ledger.use(request, now=now)
 
     def set_account(self, buyer_id: str, limit: Money, *, terms_days: int) -> bool:
         """Grant or change a buyer's limit and terms; False when the buyer already uses
@@ -364,3 +316,114 @@ class CreditTermsGateway:
             select(invoice_credits.c.refund_id).where(invoice_credits.c.refund_id == refund_id)
         ).first()
         return found is not None
+
+
+class _ShortError(Exception):
+    """The conditional statement matched nothing (inside a savepoint, to be undone)."""
+
+
+class SqlWalletLedger:
+    """The wallet's debits, bound to one connection (a gateway's own transaction, or the
+    payment's unit of work)."""
+
+    name = "wallet"
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def debit(self, request: PaymentRequest, *, now: datetime) -> GatewayNotification:
+        """Debit once per payment id: the capture it amounts to. The balance update and
+        the ledger row share a savepoint, so a twin that debited first undoes ours."""
+        amount, conn = request.amount, self._conn
+        done = _collected(self.name, request.payment_id, f"wallet:{request.payment_id}", amount)
+        if WalletGateway._entry_exists(conn, "payment", request.payment_id):
+            return done
+        try:
+            with conn.begin_nested():
+                balance = conn.execute(
+                    update(wallet_accounts)
+                    .where(wallet_accounts.c.user_id == request.buyer_id,
+                           wallet_accounts.c.currency == amount.currency.code,
+                           wallet_accounts.c.balance_minor >= amount.minor)
+                    .values(balance_minor=wallet_accounts.c.balance_minor - amount.minor,
+                            updated_at=now)
+                    .returning(wallet_accounts.c.balance_minor)
+                ).scalar_one_or_none()  # fmt: skip
+                if balance is None:
+                    raise _ShortError
+                conn.execute(insert(wallet_entries).values(
+                    user_id=request.buyer_id, currency=amount.currency.code,
+                    amount_minor=-amount.minor, balance_after_minor=balance,
+                    kind="payment", reference=request.payment_id, created_at=now,
+                ))  # fmt: skip
+        except _ShortError:
+            # A concurrent twin may have debited (and committed) while we waited.
+            if WalletGateway._entry_exists(conn, "payment", request.payment_id):
+                return done
+            raise InsufficientBalanceError(
+                f"The wallet holds less than {amount}.", required=amount.to_dict()
+            ) from None
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
+        return done
+
+
+class SqlCreditLedger:
+    """Credit-terms use and invoices, bound to one connection."""
+
+    name = "credit_terms"
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def use(self, request: PaymentRequest, *, now: datetime) -> GatewayNotification:
+        """Use the credit and issue the invoice, once per payment id (one savepoint)."""
+        amount, conn = request.amount, self._conn
+        invoice = CreditTermsGateway._invoice_of(conn, request.payment_id)
+        if invoice is not None:
+            return _collected(self.name, request.payment_id, invoice, amount)
+        invoice_id = new_id("inv")
+        try:
+            with conn.begin_nested():
+                terms = conn.execute(
+                    update(credit_accounts)
+                    .where(credit_accounts.c.buyer_id == request.buyer_id,
+                           credit_accounts.c.currency == amount.currency.code,
+                           credit_accounts.c.used_minor + amount.minor
+                           <= credit_accounts.c.limit_minor)
+                    .values(used_minor=credit_accounts.c.used_minor + amount.minor,
+                            updated_at=now)
+                    .returning(credit_accounts.c.terms_days)
+                ).scalar_one_or_none()  # fmt: skip
+                if terms is None:
+                    raise _ShortError
+                conn.execute(insert(invoices).values(
+                    id=invoice_id, payment_id=request.payment_id, buyer_id=request.buyer_id,
+                    currency=amount.currency.code, amount_minor=amount.minor,
+                    credited_minor=0, status="open", due_at=now + timedelta(days=terms),
+                    created_at=now,
+                ))  # fmt: skip
+        except _ShortError:
+            invoice = CreditTermsGateway._invoice_of(conn, request.payment_id)
+            if invoice is not None:
+                return _collected(self.name, request.payment_id, invoice, amount)
+            raise CreditLimitExceededError(
+                "No credit terms in this currency, or the amount exceeds the unused limit.",
+                required=amount.to_dict(),
+            ) from None
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
+            invoice_id = CreditTermsGateway._invoice_of(conn, request.payment_id) or invoice_id
+        return _collected(self.name, request.payment_id, invoice_id, amount)
+
+
+class InternalLedgers(Protocol):
+    """What the internal methods need from the payment's unit of work."""
+
+    @property
+    def wallet_ledger(self) -> SqlWalletLedger: ...
+
+    @property
+    def credit_ledger(self) -> SqlCreditLedger: ...

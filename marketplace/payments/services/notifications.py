@@ -106,33 +106,41 @@ def apply_notification(n: GatewayNotification, *, uow: PaymentsUnitOfWork) -> Ap
 
 def _apply(n: GatewayNotification, *, uow: PaymentsUnitOfWork) -> Applied:
     with uow:
-        payment = uow.payments.get(n.payment_id, for_update=True)
-        if payment is None:
-            raise PaymentNotFoundError("No such payment.", payment_id=n.payment_id)
-        _check_matches(payment, n)
-        now = uow.clock.now()
-        refund = check_refund(uow, payment, n) if n.kind is TransactionKind.REFUND else None
-        tx = Transaction(
-            payment.id, n.kind, n.phase, refund.amount if refund else n.amount,
-            source="notification", created_at=now, gateway_reference=n.gateway_reference,
-            refund_id=n.refund_id, raw={str(k): str(v) for k, v in n.raw.items()},
-        )  # fmt: skip
-        if not uow.payments.record(tx, gateway=n.gateway, dedup=n.dedup_key):
-            return Applied("duplicate", payment)
-        before = PaymentState(payment.status, payment.captured, payment.refunded)
-        state = derive_state(payment.amount, uow.payments.transactions(payment.id))
-        if state.refunded > state.captured:
-            raise NotificationMismatchError("A refund beyond what was captured.")
-        uow.payments.save_state(payment.id, state, now=now, gateway_reference=(
-            n.gateway_reference if n.kind is TransactionKind.CAPTURE else None))  # fmt: skip
-        refunds: list[str] = []
-        if refund is not None:
-            on_refund_result(uow, payment, refund, n)
-        if n.kind is TransactionKind.CAPTURE and n.phase is TransactionPhase.SUCCESS:
-            refunds = _on_captured(uow, payment, n, first=before.captured.is_zero)
-        payment.status, payment.captured, payment.refunded = (
-            state.status, state.captured, state.refunded)  # fmt: skip
-        uow.commit()
+        applied = apply_within(uow, n)
+        if applied.outcome == "applied":
+            uow.commit()
+    return applied
+
+
+def apply_within(uow: PaymentsUnitOfWork, n: GatewayNotification) -> Applied:
+    """``apply_notification`` inside a unit of work the caller holds and commits (an
+    internal method collects and captures in one transaction)."""
+    payment = uow.payments.get(n.payment_id, for_update=True)
+    if payment is None:
+        raise PaymentNotFoundError("No such payment.", payment_id=n.payment_id)
+    _check_matches(payment, n)
+    now = uow.clock.now()
+    refund = check_refund(uow, payment, n) if n.kind is TransactionKind.REFUND else None
+    tx = Transaction(
+        payment.id, n.kind, n.phase, refund.amount if refund else n.amount,
+        source="notification", created_at=now, gateway_reference=n.gateway_reference,
+        refund_id=n.refund_id, raw={str(k): str(v) for k, v in n.raw.items()},
+    )  # fmt: skip
+    if not uow.payments.record(tx, gateway=n.gateway, dedup=n.dedup_key):
+        return Applied("duplicate", payment)
+    before = PaymentState(payment.status, payment.captured, payment.refunded)
+    state = derive_state(payment.amount, uow.payments.transactions(payment.id))
+    if state.refunded > state.captured:
+        raise NotificationMismatchError("A refund beyond what was captured.")
+    uow.payments.save_state(payment.id, state, now=now, gateway_reference=(
+        n.gateway_reference if n.kind is TransactionKind.CAPTURE else None))  # fmt: skip
+    refunds: list[str] = []
+    if refund is not None:
+        on_refund_result(uow, payment, refund, n)
+    if n.kind is TransactionKind.CAPTURE and n.phase is TransactionPhase.SUCCESS:
+        refunds = _on_captured(uow, payment, n, first=before.captured.is_zero)
+    payment.status, payment.captured, payment.refunded = (
+        state.status, state.captured, state.refunded)  # fmt: skip
     return Applied("applied", payment, refunds)
 
 

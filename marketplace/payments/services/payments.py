@@ -10,6 +10,7 @@ from typing import cast
 from marketplace.ordering.domain import Order, OrderStatus
 from marketplace.payments.domain import (
     ActionKind,
+    GatewayNotification,
     OrdersNotPayableError,
     Payment,
     PaymentAction,
@@ -23,10 +24,11 @@ from marketplace.payments.domain import (
     UnknownPaymentMethodError,
 )
 from marketplace.payments.ports import CollectingGateway, PaymentGateway, PaymentsUnitOfWork
-from marketplace.payments.services.notifications import apply_notification
+from marketplace.payments.services.notifications import apply_notification, apply_within
 from marketplace.shared.errors import ValidationError
 from marketplace.shared.ids import new_id
 from marketplace.shared.money import sum_money
+from marketplace.shared.retry import retry_transient
 
 MAX_ORDERS_PER_PAYMENT = 50
 
@@ -57,6 +59,10 @@ def start_payment(
         raise UnknownPaymentMethodError(
             f"Payment method must be one of {', '.join(sorted(gateways))}.", method=cmd.method
         )
+    collect = getattr(gateway, "collect_within", None)
+    if collect is not None:  # wallet, credit terms: one transaction, money and capture
+        return retry_transient(lambda: _pay_within(cmd, gateway, collect, uow=uow,
+                                                   notify_url=notify_url))  # fmt: skip
     with uow:
         orders = _payable_orders(uow, cmd)
         payment = _open_or_new(uow, cmd, orders)
@@ -146,3 +152,34 @@ def finish_collected_payments(
             apply_notification(notification, uow=uow)
             finished += 1
     return finished
+
+
+def _pay_within(
+    cmd: StartPayment,
+    gateway: PaymentGateway,
+    collect: Callable[..., GatewayNotification],
+    *,
+    uow: PaymentsUnitOfWork,
+    notify_url: Callable[[str], str],
+) -> tuple[Payment, PaymentAction]:
+    """An internal method: open the payment, move the money, apply the capture, commit:
+    all or nothing (a refused debit leaves no payment behind)."""
+    with uow:
+        orders = _payable_orders(uow, cmd)
+        payment = _open_or_new(uow, cmd, orders)
+        request = _request(cmd, payment, len(orders), gateway.name, notify_url)
+        notification = collect(uow, request)
+        applied = apply_within(uow, notification)
+        uow.commit()
+    return applied.payment, PaymentAction(ActionKind.COMPLETED, notification=notification)
+
+
+def _request(
+    cmd: StartPayment, payment: Payment, order_count: int, gateway: str,
+    notify_url: Callable[[str], str],
+) -> PaymentRequest:  # fmt: skip
+    return PaymentRequest(
+        payment_id=payment.id, amount=payment.amount, buyer_id=cmd.buyer_id,
+        subject=f"Agora {order_count} order(s)", expires_at=payment.expires_at,
+        notify_url=notify_url(gateway), return_url=cmd.return_url,
+    )  # fmt: skip

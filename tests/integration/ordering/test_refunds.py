@@ -161,6 +161,10 @@ def test_wallet_and_credit_refuse_what_they_cannot_cover(market: Market) -> None
     kwargs = {"gateways": market.app.gateways, "notify_url": market.app.notify_url}
     with pytest.raises(InsufficientBalanceError):
         start_payment(cmd, uow=market.app.uow(), **kwargs)  # type: ignore[arg-type]
+    with market.engine.connect() as conn:  # one transaction: no payment is left behind
+        from marketplace.payments.adapters.tables import payments
+
+        assert conn.execute(select(func.count()).select_from(payments)).scalar_one() == 0
     terms = StartPayment(buyer_id=buyer, method="credit_terms", group_id=group.id)
     with pytest.raises(CreditLimitExceededError):
         start_payment(terms, uow=market.app.uow(), **kwargs)  # type: ignore[arg-type]
