@@ -45,9 +45,16 @@ def _sandbox(container: App) -> SandboxGateway:
     return gateway
 
 
+_ERRORS: dict[int | str, dict[str, str]] = {
+    404: {"description": "sandbox_disabled"},
+    422: {"description": "invalid_sandbox_token / sandbox_token_expired"},
+}
+
+
 @router.get(
     "/pay/{payment_id}",
     response_class=HTMLResponse,
+    responses=_ERRORS,
     summary="The sandbox cashier: shows the amount and the outcomes to choose from",
 )
 def pay_page(payment_id: str, container: App, t: Annotated[str, Query()]) -> HTMLResponse:
@@ -66,7 +73,9 @@ def pay_page(payment_id: str, container: App, t: Annotated[str, Query()]) -> HTM
     return HTMLResponse(body)
 
 
-@router.post("/pay/{payment_id}", summary="Choose the outcome; notifications follow")
+@router.post(
+    "/pay/{payment_id}", summary="Choose the outcome; notifications follow", responses=_ERRORS
+)
 def pay(
     payment_id: str,
     request: Request,
