@@ -97,9 +97,10 @@ class SqlUnitOfWork:
             ) from exc
 
     def commit(self) -> None:
-        outbox = self.__dict__.get("outbox")
-        if outbox is not None:
-            outbox.flush()  # buffered events go in with the transaction they describe
+        # Append-only rows that repositories buffer (outbox events, stock movements) go in
+        # now, one multi-row INSERT each, inside the transaction they describe.
+        for repository in self._buffering():
+            repository.flush()
         self.connection.commit()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
@@ -107,12 +108,14 @@ class SqlUnitOfWork:
         self.connection.begin()
 
     def rollback(self) -> None:
-        outbox = self.__dict__.get("outbox")
-        if outbox is not None:
-            outbox.discard()
+        for repository in self._buffering():
+            repository.discard()
         self.connection.rollback()
         self._after_commit = []
         self.connection.begin()
+
+    def _buffering(self) -> list[Any]:
+        return [repo for name in _BUFFERING if (repo := self.__dict__.get(name)) is not None]
 
     def on_commit(self, hook: Callable[[], Any]) -> None:
         """Run ``hook`` once this transaction has committed (never if it rolls back)."""
@@ -279,3 +282,5 @@ class SqlUnitOfWork:
 _REPOSITORY_NAMES = frozenset(
     name for name, value in vars(SqlUnitOfWork).items() if isinstance(value, cached_property)
 )
+# Repositories that buffer append-only rows until commit (they have flush and discard).
+_BUFFERING = ("stock", "outbox")

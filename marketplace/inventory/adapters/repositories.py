@@ -191,6 +191,7 @@ def _dialect_insert(conn: Connection, table: Any) -> Any:
 class SqlStockRepository:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+        self._movements: list[dict[str, Any]] = []
 
     # -- lookups ---------------------------------------------------------------------
     def sku_owner(self, sku_id: str) -> str | None:
@@ -320,17 +321,25 @@ class SqlStockRepository:
         return _level(self._conn.execute(stmt).first())
 
     def record(self, movement: Movement) -> None:
-        self._conn.execute(
-            insert(stock_movements).values(
-                sku_id=movement.sku_id, warehouse_id=movement.warehouse_id,
-                kind=str(movement.kind), delta_on_hand=movement.delta_on_hand,
-                delta_reserved=movement.delta_reserved, on_hand_after=movement.on_hand_after,
-                reserved_after=movement.reserved_after, reason=movement.reason[:200],
-                reference=movement.reference, reservation_id=movement.reservation_id,
-                actor=movement.actor[:100] if movement.actor else None,
-                created_at=movement.created_at,
-            )
-        )  # fmt: skip
+        """Buffered; written by ``flush`` when the unit of work commits (one multi-row
+        INSERT per transaction), in the order recorded."""
+        self._movements.append({
+            "sku_id": movement.sku_id, "warehouse_id": movement.warehouse_id,
+            "kind": str(movement.kind), "delta_on_hand": movement.delta_on_hand,
+            "delta_reserved": movement.delta_reserved, "on_hand_after": movement.on_hand_after,
+            "reserved_after": movement.reserved_after, "reason": movement.reason[:200],
+            "reference": movement.reference, "reservation_id": movement.reservation_id,
+            "actor": movement.actor[:100] if movement.actor else None,
+            "created_at": movement.created_at,
+        })  # fmt: skip
+
+    def flush(self) -> None:
+        if self._movements:
+            rows, self._movements = self._movements, []
+            self._conn.execute(insert(stock_movements), rows)
+
+    def discard(self) -> None:
+        self._movements = []
 
     # -- reservations ----------------------------------------------------------------
     def place(self, reservation: Reservation) -> tuple[PlaceOutcome, StockLevel | None]:
