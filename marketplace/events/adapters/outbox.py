@@ -36,6 +36,9 @@ def dialect_insert(conn: Connection, table: Any) -> Any:
     return sqlite.insert(table)
 
 
+_INSERT_EVENTS = insert(outbox_events)  # built once: its cache key is memoized
+
+
 class SqlOutbox:
     """``uow.outbox``: services add events; the relay claims and marks them."""
 
@@ -65,7 +68,7 @@ class SqlOutbox:
         """Write the buffered events (the unit of work calls this before committing)."""
         if self._pending:
             rows, self._pending = self._pending, []
-            self._conn.execute(insert(outbox_events), rows)
+            self._conn.execute(_INSERT_EVENTS, rows)
 
     def discard(self) -> None:
         self._pending = []

@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     and_,
+    bindparam,
     delete,
     exists,
     insert,
@@ -271,33 +273,17 @@ class SqlStockRepository:
     def reserve(
         self, sku_id: str, warehouse_id: str, quantity: int, *, now: datetime
     ) -> StockLevel | None:
-        warehouse_is_active = exists().where(
-            warehouses.c.id == warehouse_id, warehouses.c.is_active.is_(True)
-        )
-        return self._update(
-            sku_id, warehouse_id, {"reserved": stock_levels.c.reserved + quantity},
-            and_(stock_levels.c.on_hand - stock_levels.c.reserved >= quantity,
-                 warehouse_is_active),
-            now=now,
-        )  # fmt: skip
+        return self._run(_RESERVE, sku_id, warehouse_id, quantity, now)
 
     def unreserve(
         self, sku_id: str, warehouse_id: str, quantity: int, *, now: datetime
     ) -> StockLevel | None:
-        return self._update(
-            sku_id, warehouse_id, {"reserved": stock_levels.c.reserved - quantity},
-            stock_levels.c.reserved >= quantity, now=now,
-        )  # fmt: skip
+        return self._run(_UNRESERVE, sku_id, warehouse_id, quantity, now)
 
     def ship(
         self, sku_id: str, warehouse_id: str, quantity: int, *, now: datetime
     ) -> StockLevel | None:
-        return self._update(
-            sku_id, warehouse_id,
-            {"on_hand": stock_levels.c.on_hand - quantity,
-             "reserved": stock_levels.c.reserved - quantity},
-            stock_levels.c.reserved >= quantity, now=now,
-        )  # fmt: skip
+        return self._run(_SHIP, sku_id, warehouse_id, quantity, now)
 
     def _update(
         self,
@@ -308,17 +294,16 @@ class SqlStockRepository:
         *,
         now: datetime,
     ) -> StockLevel | None:
-        stmt = (
-            update(stock_levels)
-            .where(
-                stock_levels.c.sku_id == sku_id,
-                stock_levels.c.warehouse_id == warehouse_id,
-                condition,
-            )
-            .values(**values, updated_at=now)
-            .returning(*_LEVEL_COLUMNS)
-        )
-        return _level(self._conn.execute(stmt).first())
+        stmt = _level_update(values, condition)
+        params = {"b_sku": sku_id, "b_wh": warehouse_id, "b_now": now}
+        return _level(self._conn.execute(stmt, params).first())
+
+    def _run(
+        self, stmt: Any, sku_id: str, warehouse_id: str, quantity: int, now: datetime
+    ) -> StockLevel | None:
+        """One of the prebuilt quantity statements (reserve, unreserve, ship)."""
+        params = {"b_sku": sku_id, "b_wh": warehouse_id, "b_qty": quantity, "b_now": now}
+        return _level(self._conn.execute(stmt, params).first())
 
     def record(self, movement: Movement) -> None:
         """Buffered; written by ``flush`` when the unit of work commits (one multi-row
@@ -336,7 +321,7 @@ class SqlStockRepository:
     def flush(self) -> None:
         if self._movements:
             rows, self._movements = self._movements, []
-            self._conn.execute(insert(stock_movements), rows)
+            self._conn.execute(_INSERT_MOVEMENTS, rows)
 
     def discard(self) -> None:
         self._movements = []
@@ -353,7 +338,7 @@ class SqlStockRepository:
                 if level is None:
                     savepoint.rollback()
                     return PlaceOutcome.INSUFFICIENT, None
-                self._conn.execute(insert(reservations).values(_reservation_values(reservation)))
+                self._conn.execute(_INSERT_RESERVATION, _reservation_values(reservation))
         except IntegrityError as exc:
             if not _is_unique_violation(exc):
                 raise
@@ -362,9 +347,7 @@ class SqlStockRepository:
         return PlaceOutcome.PLACED, level
 
     def get_reservation(self, reservation_id: str) -> Reservation | None:
-        row = self._conn.execute(
-            select(reservations).where(reservations.c.id == reservation_id)
-        ).first()
+        row = self._conn.execute(_GET_RESERVATION, {"b_id": reservation_id}).first()
         return reservation_from_row(row) if row else None
 
     def find_active(
@@ -383,16 +366,8 @@ class SqlStockRepository:
     def finish_reservation(
         self, reservation_id: str, status: ReservationStatus, *, now: datetime
     ) -> Reservation | None:
-        stmt = (
-            update(reservations)
-            .where(
-                reservations.c.id == reservation_id,
-                reservations.c.status == ReservationStatus.ACTIVE.value,
-            )
-            .values(status=status.value, updated_at=now)
-            .returning(*reservations.c)
-        )
-        row = self._conn.execute(stmt).first()
+        params = {"b_id": reservation_id, "b_status": status.value, "b_now": now}
+        row = self._conn.execute(_FINISH_RESERVATION, params).first()
         return reservation_from_row(row) if row else None
 
     def overdue_reservation_ids(self, now: datetime, *, limit: int) -> list[str]:
@@ -406,6 +381,48 @@ class SqlStockRepository:
             .limit(limit)
         )
         return list(self._conn.execute(query).scalars())
+
+
+# Hot statements, built once: executed with parameters, their cache keys are memoized.
+def _level_update(values: dict[str, Any], condition: Any) -> Any:
+    """UPDATE one stock row (:b_sku, :b_wh) if ``condition`` holds, RETURNING it."""
+    return (
+        update(stock_levels)
+        .where(
+            stock_levels.c.sku_id == bindparam("b_sku"),
+            stock_levels.c.warehouse_id == bindparam("b_wh"),
+            condition,
+        )
+        .values(**values, updated_at=bindparam("b_now"))
+        .returning(*_LEVEL_COLUMNS)
+    )
+
+
+_QTY: BindParameter[Any] = bindparam("b_qty")
+_RESERVE = _level_update(
+    {"reserved": stock_levels.c.reserved + _QTY},
+    and_(stock_levels.c.on_hand - stock_levels.c.reserved >= _QTY,
+         exists().where(warehouses.c.id == bindparam("b_wh"), warehouses.c.is_active.is_(True))),
+)  # fmt: skip
+_UNRESERVE = _level_update(
+    {"reserved": stock_levels.c.reserved - _QTY}, stock_levels.c.reserved >= _QTY
+)
+_SHIP = _level_update(
+    {"on_hand": stock_levels.c.on_hand - _QTY, "reserved": stock_levels.c.reserved - _QTY},
+    stock_levels.c.reserved >= _QTY,
+)
+_INSERT_MOVEMENTS = insert(stock_movements)
+_INSERT_RESERVATION = insert(reservations)
+_GET_RESERVATION = select(reservations).where(reservations.c.id == bindparam("b_id"))
+_FINISH_RESERVATION = (
+    update(reservations)
+    .where(
+        reservations.c.id == bindparam("b_id"),
+        reservations.c.status == ReservationStatus.ACTIVE.value,
+    )
+    .values(status=bindparam("b_status"), updated_at=bindparam("b_now"))
+    .returning(*reservations.c)
+)
 
 
 def _reservation_values(reservation: Reservation) -> dict[str, Any]:

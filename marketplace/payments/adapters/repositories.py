@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
@@ -38,53 +38,38 @@ class SqlPaymentRepository:
         self._conn = conn
 
     def add(self, payment: Payment) -> None:
-        self._conn.execute(insert(payments).values(
-            id=payment.id, buyer_id=payment.buyer_id, method=str(payment.method),
-            status=str(payment.status), currency=payment.currency,
-            amount_minor=payment.amount.minor, captured_minor=payment.captured.minor,
-            refunded_minor=payment.refunded.minor, gateway_reference=payment.gateway_reference,
-            expires_at=payment.expires_at, version=payment.version,
-            created_at=payment.created_at, updated_at=payment.updated_at,
-        ))  # fmt: skip
-        self._conn.execute(insert(payment_orders), [
+        self._conn.execute(_INSERT_PAYMENT, {
+            "id": payment.id, "buyer_id": payment.buyer_id, "method": str(payment.method),
+            "status": str(payment.status), "currency": payment.currency,
+            "amount_minor": payment.amount.minor, "captured_minor": payment.captured.minor,
+            "refunded_minor": payment.refunded.minor,
+            "gateway_reference": payment.gateway_reference, "expires_at": payment.expires_at,
+            "version": payment.version, "created_at": payment.created_at,
+            "updated_at": payment.updated_at,
+        })  # fmt: skip
+        self._conn.execute(_INSERT_PAYMENT_ORDERS, [
             {"payment_id": payment.id, "order_id": order_id,
              "amount_minor": payment.order_amounts[order_id].minor}
             for order_id in payment.order_ids
         ])  # fmt: skip
 
     def get(self, payment_id: str, *, for_update: bool = False) -> Payment | None:
-        query = select(payments).where(payments.c.id == payment_id)
-        if for_update and self._conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = self._conn.execute(query).first()
+        locks = for_update and self._conn.dialect.name == "postgresql"
+        params = {"b_id": payment_id}
+        row = self._conn.execute(_PAYMENT_FOR_UPDATE if locks else _PAYMENT, params).first()
         if row is None:
             return None
-        links = self._conn.execute(
-            select(payment_orders.c.order_id, payment_orders.c.amount_minor)
-            .where(payment_orders.c.payment_id == payment_id)
-            .order_by(payment_orders.c.order_id)
-        ).all()
+        links = self._conn.execute(_LINKS, params).all()
         return _payment(row, links)
 
     def open_for_orders(self, order_ids: Sequence[str], method: str) -> str | None:
         """A pending payment by ``method`` over exactly these orders, if there is one."""
         wanted = sorted(order_ids)
         candidates = self._conn.execute(
-            select(payments.c.id)
-            .join(payment_orders, payment_orders.c.payment_id == payments.c.id)
-            .where(payment_orders.c.order_id == wanted[0], payments.c.method == method,
-                   payments.c.status == PaymentStatus.PENDING.value)
+            _OPEN_CANDIDATES, {"b_order": wanted[0], "b_method": method}
         ).scalars().all()  # fmt: skip
         for payment_id in candidates:
-            covered = (
-                self._conn.execute(
-                    select(payment_orders.c.order_id).where(
-                        payment_orders.c.payment_id == payment_id
-                    )
-                )
-                .scalars()
-                .all()
-            )
+            covered = self._conn.execute(_COVERED, {"b_id": payment_id}).scalars().all()
             if sorted(covered) == wanted:
                 return str(payment_id)
         return None
@@ -108,22 +93,12 @@ class SqlPaymentRepository:
             "dedup_type": kind[:40], "gateway_reference": tx.gateway_reference,
             "refund_id": tx.refund_id, "raw": tx.raw, "created_at": tx.created_at,
         }  # fmt: skip
-        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
-        stmt = (
-            dialect.insert(payment_transactions)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["gateway", "dedup_reference", "dedup_type"])
-            .returning(payment_transactions.c.id)
-        )
+        stmt = _RECORD[self._conn.dialect.name == "postgresql"]
         # RETURNING, not rowcount: psycopg reports -1 for an INSERT that did nothing.
-        return self._conn.execute(stmt).first() is not None
+        return self._conn.execute(stmt, values).first() is not None
 
     def transactions(self, payment_id: str) -> list[Transaction]:
-        rows = self._conn.execute(
-            select(payment_transactions)
-            .where(payment_transactions.c.payment_id == payment_id)
-            .order_by(payment_transactions.c.id)
-        )
+        rows = self._conn.execute(_TRANSACTIONS, {"b_id": payment_id})
         return [
             Transaction(
                 payment_id=r.payment_id, kind=TransactionKind(r.kind),
@@ -139,14 +114,13 @@ class SqlPaymentRepository:
         self, payment_id: str, state: PaymentState, *, now: datetime,
         gateway_reference: str | None = None,
     ) -> None:  # fmt: skip
-        values: dict[str, Any] = {
-            "status": str(state.status), "captured_minor": state.captured.minor,
-            "refunded_minor": state.refunded.minor, "updated_at": now,
-            "version": payments.c.version + 1,
+        params: dict[str, Any] = {
+            "b_id": payment_id, "b_status": str(state.status),
+            "b_captured": state.captured.minor, "b_refunded": state.refunded.minor, "b_now": now,
         }  # fmt: skip
         if gateway_reference:
-            values["gateway_reference"] = gateway_reference
-        self._conn.execute(update(payments).where(payments.c.id == payment_id).values(values))
+            params["b_reference"] = gateway_reference
+        self._conn.execute(_SAVE_STATE[bool(gateway_reference)], params)
 
     def log_notification(
         self, *, gateway: str, outcome: str, reason: str | None, payment_id: str | None,
@@ -157,6 +131,51 @@ class SqlPaymentRepository:
             payment_id=payment_id, body_excerpt=body[:2000].decode("utf-8", "replace"),
             received_at=at,
         ))  # fmt: skip
+
+
+# Hot statements, built once: executed with parameters, their cache keys are memoized.
+_INSERT_PAYMENT = insert(payments)
+_INSERT_PAYMENT_ORDERS = insert(payment_orders)
+_PAYMENT = select(payments).where(payments.c.id == bindparam("b_id"))
+_PAYMENT_FOR_UPDATE = _PAYMENT.with_for_update()
+_LINKS = (
+    select(payment_orders.c.order_id, payment_orders.c.amount_minor)
+    .where(payment_orders.c.payment_id == bindparam("b_id"))
+    .order_by(payment_orders.c.order_id)
+)
+_OPEN_CANDIDATES = (
+    select(payments.c.id)
+    .join(payment_orders, payment_orders.c.payment_id == payments.c.id)
+    .where(payment_orders.c.order_id == bindparam("b_order"),
+           payments.c.method == bindparam("b_method"),
+           payments.c.status == PaymentStatus.PENDING.value)
+)  # fmt: skip
+_COVERED = select(payment_orders.c.order_id).where(payment_orders.c.payment_id == bindparam("b_id"))
+_RECORD = {  # by "is PostgreSQL": INSERT ... ON CONFLICT in each dialect's spelling
+    is_pg: dialect.insert(payment_transactions)
+    .on_conflict_do_nothing(index_elements=["gateway", "dedup_reference", "dedup_type"])
+    .returning(payment_transactions.c.id)
+    for is_pg, dialect in ((True, postgresql), (False, sqlite))
+}
+_TRANSACTIONS = (
+    select(payment_transactions)
+    .where(payment_transactions.c.payment_id == bindparam("b_id"))
+    .order_by(payment_transactions.c.id)
+)
+
+
+def _save_state(with_reference: bool) -> Any:
+    values: dict[str, Any] = {
+        "status": bindparam("b_status"), "captured_minor": bindparam("b_captured"),
+        "refunded_minor": bindparam("b_refunded"), "updated_at": bindparam("b_now"),
+        "version": payments.c.version + 1,
+    }  # fmt: skip
+    if with_reference:
+        values["gateway_reference"] = bindparam("b_reference")
+    return update(payments).where(payments.c.id == bindparam("b_id")).values(values)
+
+
+_SAVE_STATE = {flag: _save_state(flag) for flag in (False, True)}
 
 
 def _payment(row: Row[Any], links: Sequence[Row[Any]]) -> Payment:

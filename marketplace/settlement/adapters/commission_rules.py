@@ -6,7 +6,18 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Row
 
 from marketplace.catalog.adapters.tables import categories
@@ -16,6 +27,38 @@ from marketplace.settlement.domain import CommissionRule, CommissionScope
 from marketplace.shared.money import Money
 
 Limits = dict[str, tuple[list[Money], list[Money]]]  # rule id -> (floors, caps)
+
+
+def _candidates(by_merchant: bool, by_category: bool) -> Any:
+    """Active rules in force at :at of the platform, and of the merchants
+    (:merchant_ids) and categories (:category_ids) when asked."""
+    r = commission_rules
+    targets = [r.c.scope == CommissionScope.PLATFORM.value]
+    if by_merchant:
+        merchant_ids: BindParameter[Any] = bindparam("merchant_ids", expanding=True)
+        targets.append(
+            and_(r.c.scope == CommissionScope.MERCHANT.value, r.c.scope_id.in_(merchant_ids))
+        )
+    if by_category:
+        category_ids: BindParameter[Any] = bindparam("category_ids", expanding=True)
+        targets.append(
+            and_(r.c.scope == CommissionScope.CATEGORY.value, r.c.scope_id.in_(category_ids))
+        )
+    at: BindParameter[Any] = bindparam("at")
+    return select(r).where(
+        or_(*targets),
+        r.c.is_active.is_(True),
+        r.c.archived_at.is_(None),
+        or_(r.c.effective_from.is_(None), r.c.effective_from <= at),
+        or_(r.c.effective_to.is_(None), r.c.effective_to > at),
+    )
+
+
+# Built once (executed with parameters, their cache keys are memoized).
+_CANDIDATES = {(m, c): _candidates(m, c) for m in (False, True) for c in (False, True)}
+_LIMITS = select(commission_rule_limits).where(
+    commission_rule_limits.c.rule_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def rule_from_row(row: Row[Any], floors: Sequence[Money], caps: Sequence[Money]) -> CommissionRule:
@@ -35,8 +78,7 @@ def load_limits(conn: Connection, rule_ids: Iterable[str]) -> Limits:
     found: Limits = {rule_id: ([], []) for rule_id in ids}
     if not ids:
         return found
-    query = select(commission_rule_limits).where(commission_rule_limits.c.rule_id.in_(ids))
-    for row in conn.execute(query):
+    for row in conn.execute(_LIMITS, {"ids": ids}):
         m = row._mapping
         money = Money.from_minor(int(m["amount_minor"]), m["currency"])
         found[m["rule_id"]][0 if m["kind"] == "floor" else 1].append(money)
@@ -94,24 +136,9 @@ class SqlCommissionRuleRepository:
     def candidates(
         self, *, merchant_ids: Collection[str], category_ids: Collection[str], at: datetime
     ) -> list[CommissionRule]:
-        r = commission_rules
-        targets = [r.c.scope == CommissionScope.PLATFORM.value]
-        if merchant_ids:
-            targets.append(
-                and_(r.c.scope == CommissionScope.MERCHANT.value, r.c.scope_id.in_(merchant_ids))
-            )
-        if category_ids:
-            targets.append(
-                and_(r.c.scope == CommissionScope.CATEGORY.value, r.c.scope_id.in_(category_ids))
-            )
-        query = select(r).where(
-            or_(*targets),
-            r.c.is_active.is_(True),
-            r.c.archived_at.is_(None),
-            or_(r.c.effective_from.is_(None), r.c.effective_from <= at),
-            or_(r.c.effective_to.is_(None), r.c.effective_to > at),
-        )
-        return rules_from_rows(self._conn, self._conn.execute(query).all())
+        query = _CANDIDATES[bool(merchant_ids), bool(category_ids)]
+        params = {"merchant_ids": list(merchant_ids), "category_ids": list(category_ids), "at": at}
+        return rules_from_rows(self._conn, self._conn.execute(query, params).all())
 
     def scope_exists(self, scope: CommissionScope, scope_id: str) -> bool:
         if scope is CommissionScope.MERCHANT:

@@ -73,26 +73,32 @@ def _entry(row: Row[Any], postings: list[Posting]) -> JournalEntry:
     )  # fmt: skip
 
 
+# Hot statements, built once per dialect (keyed by "is PostgreSQL"), executed with
+# parameters: their cache keys are memoized.
+_ADD_ENTRY = {
+    is_pg: dialect.insert(ledger_entries)
+    .on_conflict_do_nothing(index_elements=["kind", "reference"])
+    .returning(ledger_entries.c.id)
+    for is_pg, dialect in ((True, postgresql), (False, sqlite))
+}
+_ADD_ACCOUNT = {
+    is_pg: dialect.insert(ledger_accounts).on_conflict_do_nothing(index_elements=["code"])
+    for is_pg, dialect in ((True, postgresql), (False, sqlite))
+}
+_INSERT_POSTINGS = insert(ledger_postings)
+
+
 class SqlLedgerRepository:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
 
     def add(self, entry: JournalEntry) -> bool:
-        stmt = (
-            dialect_insert(self._conn, ledger_entries)
-            .values(
-                id=entry.id,
-                kind=entry.kind.value,
-                reference=entry.reference,
-                payment_id=entry.payment_id,
-                occurred_at=entry.occurred_at,
-                posted_at=entry.posted_at,
-                memo=entry.memo,
-            )
-            .on_conflict_do_nothing(index_elements=["kind", "reference"])
-            .returning(ledger_entries.c.id)
-        )
-        if self._conn.execute(stmt).first() is None:
+        values = {
+            "id": entry.id, "kind": entry.kind.value, "reference": entry.reference,
+            "payment_id": entry.payment_id, "occurred_at": entry.occurred_at,
+            "posted_at": entry.posted_at, "memo": entry.memo,
+        }  # fmt: skip
+        if self._conn.execute(_ADD_ENTRY[self._is_pg], values).first() is None:
             return False
         self._ensure_accounts({p.account for p in entry.postings}, now=entry.posted_at)
         rows = [
@@ -101,7 +107,7 @@ class SqlLedgerRepository:
              "currency": p.amount.currency.code}
             for p in entry.postings
         ]  # fmt: skip
-        self._conn.execute(insert(ledger_postings), rows)
+        self._conn.execute(_INSERT_POSTINGS, rows)
         return True
 
     def _ensure_accounts(self, codes: set[str], *, now: datetime) -> None:
@@ -109,8 +115,13 @@ class SqlLedgerRepository:
             {"code": code, "merchant_id": payable_merchant(code), "created_at": now}
             for code in sorted(codes)  # a fixed order: no two writers cross
         ]
-        stmt = dialect_insert(self._conn, ledger_accounts).values(rows)
-        self._conn.execute(stmt.on_conflict_do_nothing(index_elements=["code"]))
+        # One batch (executemany), in that order: a prebuilt statement, where a multi-row
+        # VALUES would be compiled anew on every call (SQLAlchemy does not cache those).
+        self._conn.execute(_ADD_ACCOUNT[self._is_pg], rows)
+
+    @property
+    def _is_pg(self) -> bool:
+        return self._conn.dialect.name == "postgresql"
 
     def get(self, kind: EntryKind, reference: str) -> JournalEntry | None:
         return self._one(kind, reference, lock=False)
