@@ -213,6 +213,11 @@ def _unpriced(snapshot: SkuSnapshot, quantity: int, target: Currency, source: st
     )
 
 
+def problem_of(snapshot: SkuSnapshot, quantity: int, *, priced: bool) -> str | None:
+    """Why a line cannot be bought as it is (None: it can)."""
+    return _problem(snapshot, quantity, priced=priced)
+
+
 def _problem(snapshot: SkuSnapshot, quantity: int, *, priced: bool) -> str | None:
     if not snapshot.is_sellable:
         return NOT_FOR_SALE

@@ -15,6 +15,16 @@ class LineRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class AgreedPrice:
+    """A unit price agreed outside the list (a contract, a quantity break, a quote) that
+    the caller has already resolved and checked; it replaces the catalog price."""
+
+    sku_id: str
+    unit_price: Money
+    rule: str  # "contract:<id>", "tier:<min quantity>", "quote:<id>"
+
+
+@dataclass(frozen=True, slots=True)
 class PlaceCheckout:
     """Place one checkout: one group, one order per merchant.
 
@@ -35,6 +45,10 @@ class PlaceCheckout:
     expected_total: Money | None = None
     idempotency_key: str | None = None
     actor: str = field(default="")  # "user:<id>"; defaults to the buyer
+    # B2B purchase orders (set by purchasing only, never from a request body): the
+    # company whose credit and wallet pay, and the prices it agreed with the suppliers.
+    company_id: str | None = None
+    agreed_prices: tuple[AgreedPrice, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

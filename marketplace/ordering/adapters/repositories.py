@@ -11,9 +11,10 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import BindParameter, Connection, bindparam, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
@@ -41,6 +42,7 @@ from marketplace.ordering.domain.errors import DuplicateCheckoutError
 from marketplace.shared.money import Money
 
 
+@lru_cache(maxsize=4096)  # Money is immutable; an order hydrates a dozen, mostly repeats
 def _m(minor: int, currency: str) -> Money:
     return Money.from_minor(int(minor), currency)
 
@@ -55,11 +57,11 @@ class SqlOrderRepository:
         multi-row statement per table."""
         values = _group_values(group)
         if group.idempotency_key is None:
-            self._conn.execute(insert(checkout_groups).values(values))
+            self._conn.execute(_INSERT_GROUP, values)
         else:
             try:  # the key's unique index tells a concurrent twin
                 with self._conn.begin_nested():
-                    self._conn.execute(insert(checkout_groups).values(values))
+                    self._conn.execute(_INSERT_GROUP, values)
             except IntegrityError as exc:
                 if is_unique_violation(exc):
                     raise DuplicateCheckoutError("This idempotency key was used already.") from exc
@@ -70,23 +72,23 @@ class SqlOrderRepository:
         self._add_orders([order])
 
     def _add_orders(self, batch: Sequence[Order]) -> None:
-        self._conn.execute(insert(orders), [_order_values(o) for o in batch])
+        self._conn.execute(_INSERT_ORDERS, [_order_values(o) for o in batch])
         lines = [_line_values(line, i) for o in batch for i, line in enumerate(o.lines)]
         if lines:
-            self._conn.execute(insert(order_lines), lines)
+            self._conn.execute(_INSERT_LINES, lines)
         allocations = [
             {"line_id": line.id, "reservation_id": a.reservation_id,
              "warehouse_id": a.warehouse_id, "quantity": a.quantity}
             for o in batch for line in o.lines for a in line.allocations
         ]  # fmt: skip
         if allocations:
-            self._conn.execute(insert(order_allocations), allocations)
+            self._conn.execute(_INSERT_ALLOCATIONS, allocations)
         self.record_history([change for o in batch for change in o.history])
 
     def add_allocations(self, allocations: Sequence[tuple[str, Allocation]]) -> None:
         """More stock held for existing lines (a late payment holding stock again)."""
         if allocations:
-            self._conn.execute(insert(order_allocations), [
+            self._conn.execute(_INSERT_ALLOCATIONS, [
                 {"line_id": line_id, "reservation_id": a.reservation_id,
                  "warehouse_id": a.warehouse_id, "quantity": a.quantity}
                 for line_id, a in allocations
@@ -99,7 +101,7 @@ class SqlOrderRepository:
             for c in changes
         ]  # fmt: skip
         if rows:
-            self._conn.execute(insert(order_status_history), rows)
+            self._conn.execute(_INSERT_HISTORY, rows)
 
     def transition(
         self,
@@ -119,17 +121,13 @@ class SqlOrderRepository:
         current = (
             str(known)
             if known is not None
-            else self._conn.execute(
-                select(orders.c.status).where(orders.c.id == order_id)
-            ).scalar_one_or_none()
+            else self._conn.execute(_STATUS_OF, {"b_id": order_id}).scalar_one_or_none()
         )
         if current is None or current not in {str(s) for s in expected}:
             return None
-        done = self._conn.execute(
-            update(orders)
-            .where(orders.c.id == order_id, orders.c.status == current)
-            .values(status=str(target), updated_at=now, version=orders.c.version + 1, **values)
-        ).rowcount
+        params = {f"b_{name}": value for name, value in values.items()}
+        params.update(b_id=order_id, b_current=current, b_target=str(target), b_now=now)
+        done = self._conn.execute(_transition(tuple(sorted(values))), params).rowcount
         if not done:
             return None
         previous = OrderStatus(current)
@@ -170,10 +168,7 @@ class SqlOrderRepository:
     def lock(self, order_ids: Sequence[str]) -> None:
         """Row-lock orders in id order (PostgreSQL; SQLite holds the database lock)."""
         if self._conn.dialect.name == "postgresql" and order_ids:
-            self._conn.execute(
-                select(orders.c.id).where(orders.c.id.in_(sorted(order_ids)))
-                .order_by(orders.c.id).with_for_update()
-            ).all()  # fmt: skip
+            self._conn.execute(_LOCK_ORDERS, {"ids": sorted(order_ids)}).all()
 
     def get(self, order_id: str) -> Order | None:
         found = self.get_many([order_id])
@@ -184,16 +179,12 @@ class SqlOrderRepository:
         row-locks them, in that order (PostgreSQL; SQLite holds the database lock)."""
         if not order_ids:
             return []
-        query = select(orders).where(orders.c.id.in_(list(order_ids))).order_by(orders.c.id)
-        if for_update and self._conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        return self._hydrate(self._conn.execute(query).all())
+        locks = for_update and self._conn.dialect.name == "postgresql"
+        query = _ORDERS_FOR_UPDATE if locks else _ORDERS
+        return self._hydrate(self._conn.execute(query, {"ids": list(order_ids)}).all())
 
     def of_group(self, group_id: str) -> list[Order]:
-        rows = self._conn.execute(
-            select(orders).where(orders.c.group_id == group_id).order_by(orders.c.id)
-        ).all()
-        return self._hydrate(rows)
+        return self._hydrate(self._conn.execute(_ORDERS_OF_GROUP, {"b_id": group_id}).all())
 
     def get_group(self, group_id: str) -> CheckoutGroup | None:
         row = self._conn.execute(
@@ -236,13 +227,7 @@ class SqlOrderRepository:
 
     def warehouse_stock(self, sku_ids: Sequence[str]) -> dict[str, list[WarehouseStock]]:
         """Availability of each SKU in every active warehouse that stocks it."""
-        rows = self._conn.execute(
-            select(stock_levels.c.sku_id, warehouses.c.id, warehouses.c.country,
-                   warehouses.c.region, warehouses.c.priority,
-                   (stock_levels.c.on_hand - stock_levels.c.reserved).label("available"))
-            .join(warehouses, warehouses.c.id == stock_levels.c.warehouse_id)
-            .where(stock_levels.c.sku_id.in_(list(sku_ids)), warehouses.c.is_active.is_(True))
-        )  # fmt: skip
+        rows = self._conn.execute(_WAREHOUSE_STOCK, {"ids": list(sku_ids)})
         result: dict[str, list[WarehouseStock]] = defaultdict(list)
         for r in rows:
             result[r.sku_id].append(
@@ -255,22 +240,65 @@ class SqlOrderRepository:
         by_id = {o.id: o for o in result}
         if not by_id:
             return result
-        line_rows = self._conn.execute(
-            select(order_lines).where(order_lines.c.order_id.in_(list(by_id)))
-            .order_by(order_lines.c.order_id, order_lines.c.position)
-        ).all()  # fmt: skip
+        line_rows = self._conn.execute(_LINES_OF, {"ids": list(by_id)}).all()
         lines = {r.id: _line_from_row(r, by_id[r.order_id].currency) for r in line_rows}
         for line in lines.values():
             by_id[line.order_id].lines.append(line)
         if lines:
-            for a in self._conn.execute(
-                select(order_allocations).where(order_allocations.c.line_id.in_(list(lines)))
-                .order_by(order_allocations.c.line_id, order_allocations.c.warehouse_id)
-            ):  # fmt: skip
+            for a in self._conn.execute(_ALLOCATIONS_OF, {"ids": list(lines)}):
                 lines[a.line_id].allocations.append(
                     Allocation(a.warehouse_id, int(a.quantity), a.reservation_id)
                 )
         return result
+
+
+# Hot statements, built once: executed with parameters, their cache keys are memoized.
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_INSERT_GROUP = insert(checkout_groups)
+_INSERT_ORDERS = insert(orders)
+_INSERT_LINES = insert(order_lines)
+_INSERT_ALLOCATIONS = insert(order_allocations)
+_INSERT_HISTORY = insert(order_status_history)
+_STATUS_OF = select(orders.c.status).where(orders.c.id == bindparam("b_id"))
+_LOCK_ORDERS = (
+    select(orders.c.id).where(orders.c.id.in_(_IDS)).order_by(orders.c.id).with_for_update()
+)
+_ORDERS = select(orders).where(orders.c.id.in_(_IDS)).order_by(orders.c.id)
+_ORDERS_FOR_UPDATE = _ORDERS.with_for_update()
+_ORDERS_OF_GROUP = (
+    select(orders).where(orders.c.group_id == bindparam("b_id")).order_by(orders.c.id)
+)
+_LINES_OF = (
+    select(order_lines).where(order_lines.c.order_id.in_(_IDS))
+    .order_by(order_lines.c.order_id, order_lines.c.position)
+)  # fmt: skip
+_ALLOCATIONS_OF = (
+    select(order_allocations).where(order_allocations.c.line_id.in_(_IDS))
+    .order_by(order_allocations.c.line_id, order_allocations.c.warehouse_id)
+)  # fmt: skip
+_WAREHOUSE_STOCK = (
+    select(stock_levels.c.sku_id, warehouses.c.id, warehouses.c.country,
+           warehouses.c.region, warehouses.c.priority,
+           (stock_levels.c.on_hand - stock_levels.c.reserved).label("available"))
+    .join(warehouses, warehouses.c.id == stock_levels.c.warehouse_id)
+    .where(stock_levels.c.sku_id.in_(_IDS), warehouses.c.is_active.is_(True))
+)  # fmt: skip
+_TRANSITIONS: dict[tuple[str, ...], Any] = {}
+
+
+def _transition(extra: tuple[str, ...]) -> Any:
+    """``status: b_current -> b_target`` of order ``b_id``, also setting the ``extra``
+    columns (from ``b_<column>``); one statement per set of extra columns."""
+    stmt = _TRANSITIONS.get(extra)
+    if stmt is None:
+        stmt = _TRANSITIONS[extra] = (
+            update(orders)
+            .where(orders.c.id == bindparam("b_id"), orders.c.status == bindparam("b_current"))
+            .values(status=bindparam("b_target"), updated_at=bindparam("b_now"),
+                    version=orders.c.version + 1,
+                    **{name: bindparam(f"b_{name}") for name in extra})
+        )  # fmt: skip
+    return stmt
 
 
 def _group_values(g: CheckoutGroup) -> dict[str, Any]:
@@ -280,7 +308,7 @@ def _group_values(g: CheckoutGroup) -> dict[str, Any]:
         "discount_minor": g.discount.minor, "tax_minor": g.tax.minor,
         "total_minor": g.total.minor, "address": g.address.to_dict(),
         "delivery_option": g.delivery_option, "idempotency_key": g.idempotency_key,
-        "expires_at": g.expires_at, "created_at": g.created_at,
+        "expires_at": g.expires_at, "created_at": g.created_at, "company_id": g.company_id,
     }  # fmt: skip
 
 
@@ -292,6 +320,7 @@ def _group_from_row(r: Row[Any]) -> CheckoutGroup:
         discount=_m(r.discount_minor, c), tax=_m(r.tax_minor, c), total=_m(r.total_minor, c),
         address=Address.from_dict(dict(r.address)), delivery_option=r.delivery_option,
         idempotency_key=r.idempotency_key, expires_at=r.expires_at, created_at=r.created_at,
+        company_id=r.company_id,
     )  # fmt: skip
 
 
@@ -306,7 +335,7 @@ def _order_values(o: Order) -> dict[str, Any]:
         "refunded_minor": o.refunded.minor, "delivery_option": o.delivery_option,
         "address": o.address.to_dict(), "payment_id": o.payment_id,
         "expires_at": o.expires_at, "paid_at": o.paid_at, "version": o.version,
-        "created_at": o.created_at, "updated_at": o.updated_at,
+        "created_at": o.created_at, "updated_at": o.updated_at, "company_id": o.company_id,
     }  # fmt: skip
 
 
@@ -321,6 +350,7 @@ def _order_from_row(r: Row[Any]) -> Order:
         delivery_option=r.delivery_option, address=Address.from_dict(dict(r.address)),
         expires_at=r.expires_at, created_at=r.created_at, updated_at=r.updated_at,
         paid_at=r.paid_at, payment_id=r.payment_id, version=int(r.version),
+        company_id=r.company_id,
     )  # fmt: skip
 
 

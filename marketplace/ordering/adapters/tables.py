@@ -19,7 +19,7 @@ _STATUSES = (
     "'pending_payment','expired','cancelled','paid','fulfilling','shipped','delivered',"
     "'completed','refunded'"
 )
-_CHANNELS = "'web','app','mini_program','api','procurement_agent'"
+_CHANNELS = "'web','app','mini_program','api','procurement_agent','b2b'"
 
 
 def _money(name: str) -> Column[int]:
@@ -44,6 +44,8 @@ checkout_groups = Table(
     Column("idempotency_key", String(200), nullable=True),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # A B2B purchase order: the company whose credit, wallet and budget it uses.
+    Column("company_id", IdColumnType(), nullable=True, index=True),
     UniqueConstraint("buyer_id", "idempotency_key"),
     CheckConstraint(f"channel IN ({_CHANNELS})", name="channel"),
 )
@@ -74,6 +76,7 @@ orders = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("company_id", IdColumnType(), nullable=True, index=True),
     CheckConstraint(f"status IN ({_STATUSES})", name="status"),
     CheckConstraint(f"channel IN ({_CHANNELS})", name="channel"),
     CheckConstraint("total_minor >= 0", name="total_non_negative"),
@@ -99,7 +102,8 @@ order_lines = Table(
     Column("quantity", Integer, nullable=False),
     _money("unit_price"),
     _money("list_price"),
-    Column("price_rule", String(20), nullable=False),
+    # list | tier | member, or a B2B agreed price: contract:<id> | tier:<qty> | quote:<id>
+    Column("price_rule", String(60), nullable=False),
     _money("line_total"),
     # Commission frozen at placement (settlement reads these, never today's rules).
     Column("commission_rule_id", IdColumnType(), nullable=True),

@@ -114,6 +114,7 @@ class Order:
     version: int = 1
     lines: list[OrderLine] = field(default_factory=list)
     history: list[StatusChange] = field(default_factory=list)
+    company_id: str | None = None  # a B2B purchase order's company (its credit and budget)
 
     def move_to(self, target: OrderStatus, *, actor: str, reason: str, now: datetime) -> None:
         """Change status (refusing illegal moves) and record it in the history."""
@@ -148,6 +149,7 @@ class CheckoutGroup:
     expires_at: datetime
     created_at: datetime
     orders: list[Order] = field(default_factory=list)
+    company_id: str | None = None
 
     @classmethod
     def totals_of(cls, orders: list[Order], currency: str) -> dict[str, Money]:

@@ -25,6 +25,7 @@ class Channel(StrEnum):
     MINI_PROGRAM = "mini_program"
     API = "api"
     PROCUREMENT_AGENT = "procurement_agent"
+    B2B = "b2b"  # a company's purchase order (purchasing, RFQ award, reorder)
 
 
 S = OrderStatus

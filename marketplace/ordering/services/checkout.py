@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from marketplace.cart.pricing import PricedLine, price_lines
+from marketplace.cart.pricing import NO_PRICE, PricedLine, price_lines, problem_of
 from marketplace.catalog.domain.categories import path_ids
 from marketplace.events.domain import DomainEvent, Topic
 from marketplace.inventory.services.holds import place_hold
-from marketplace.ordering.commands import LineRequest, PlaceCheckout
+from marketplace.ordering.commands import AgreedPrice, LineRequest, PlaceCheckout
 from marketplace.ordering.domain import (
     Allocation,
     CheckoutGroup,
@@ -176,12 +176,42 @@ def _price(
     )  # fmt: skip
     unknown = {r.sku_id for r in requests} - {p.snapshot.sku_id for p in priced}
     problems = [{"sku_id": s, "problem": "not_for_sale"} for s in sorted(unknown)]
-    problems += [{"sku_id": p.snapshot.sku_id, "problem": p.problem} for p in priced if p.problem]
+    agreed = {a.sku_id for a in cmd.agreed_prices}
+    problems += [{"sku_id": p.snapshot.sku_id, "problem": problem}
+                 for p in priced if (problem := effective_problem(p, agreed))]  # fmt: skip
     if problems:
         raise CheckoutLinesUnavailableError(
             "Some lines cannot be bought as they are.", lines=problems
         )
-    return priced
+    return _with_agreed_prices(priced, cmd.agreed_prices) if cmd.agreed_prices else priced
+
+
+def effective_problem(line: PricedLine, agreed: set[str]) -> str | None:
+    """A line's problem; a SKU without a list price is fine at an agreed price."""
+    if line.problem == NO_PRICE and line.sku_id in agreed:
+        return problem_of(line.snapshot, line.quantity, priced=True)
+    return line.problem
+
+
+def _with_agreed_prices(
+    priced: list[PricedLine], agreed: Sequence[AgreedPrice]
+) -> list[PricedLine]:
+    """Lines at the prices a company agreed (contract, quantity break, quote), in the
+    checkout's currency; the list price stays on the line for the record."""
+    by_sku = {a.sku_id: a for a in agreed}
+    out = []
+    for line in priced:
+        deal = by_sku.get(line.sku_id)
+        if deal is None:
+            out.append(line)
+            continue
+        if deal.unit_price.currency != line.unit_price.currency:
+            raise InvalidCheckoutError(
+                "An agreed price is in another currency than the checkout.", sku_id=line.sku_id
+            )
+        out.append(replace(line, unit_price=deal.unit_price, price_rule=deal.rule,
+                           line_total=deal.unit_price * line.quantity))  # fmt: skip
+    return out
 
 
 def _build_group(
@@ -209,7 +239,7 @@ def _build_group(
         id=group_id, buyer_id=cmd.buyer_id, currency=currency, channel=cmd.channel,
         address=cmd.address, delivery_option=cmd.delivery_option,
         idempotency_key=cmd.idempotency_key, expires_at=expires_at, created_at=now,
-        orders=orders, **totals,
+        orders=orders, company_id=cmd.company_id, **totals,
     )  # fmt: skip
 
 
@@ -244,7 +274,7 @@ def _build_order(
         commission=sum_money((line.commission for line in lines), currency),
         refunded=Money.zero(currency), delivery_option=cmd.delivery_option,
         address=cmd.address, expires_at=expires_at, created_at=now, updated_at=now,
-        lines=lines,
+        lines=lines, company_id=cmd.company_id,
     )  # fmt: skip
     order.history.append(_placed_change(order, cmd, now))
     return order

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.db.errors import is_unique_violation
@@ -187,14 +187,7 @@ class WalletGateway:
 
     @staticmethod
     def _entry_exists(conn: Connection, kind: str, reference: str) -> bool:
-        return (
-            conn.execute(
-                select(wallet_entries.c.id).where(
-                    wallet_entries.c.kind == kind, wallet_entries.c.reference == reference
-                )
-            ).first()
-            is not None
-        )
+        return conn.execute(_ENTRY, {"b_kind": kind, "b_reference": reference}).first() is not None
 
 
 class CreditTermsGateway:
@@ -318,6 +311,23 @@ class CreditTermsGateway:
         return found is not None
 
 
+# The wallet debit's statements, built once (their cache keys are memoized).
+_ENTRY = select(wallet_entries.c.id).where(
+    wallet_entries.c.kind == bindparam("b_kind"),
+    wallet_entries.c.reference == bindparam("b_reference"),
+)
+_DEBIT = (
+    update(wallet_accounts)
+    .where(wallet_accounts.c.user_id == bindparam("b_user"),
+           wallet_accounts.c.currency == bindparam("b_currency"),
+           wallet_accounts.c.balance_minor >= bindparam("b_amount"))
+    .values(balance_minor=wallet_accounts.c.balance_minor - bindparam("b_amount"),
+            updated_at=bindparam("b_now"))
+    .returning(wallet_accounts.c.balance_minor)
+)  # fmt: skip
+_INSERT_ENTRY = insert(wallet_entries)
+
+
 class _ShortError(Exception):
     """The conditional statement matched nothing (inside a savepoint, to be undone)."""
 
@@ -340,22 +350,17 @@ class SqlWalletLedger:
             return done
         try:
             with conn.begin_nested():
-                balance = conn.execute(
-                    update(wallet_accounts)
-                    .where(wallet_accounts.c.user_id == request.buyer_id,
-                           wallet_accounts.c.currency == amount.currency.code,
-                           wallet_accounts.c.balance_minor >= amount.minor)
-                    .values(balance_minor=wallet_accounts.c.balance_minor - amount.minor,
-                            updated_at=now)
-                    .returning(wallet_accounts.c.balance_minor)
-                ).scalar_one_or_none()  # fmt: skip
+                balance = conn.execute(_DEBIT, {
+                    "b_user": request.payer, "b_currency": amount.currency.code,
+                    "b_amount": amount.minor, "b_now": now,
+                }).scalar_one_or_none()  # fmt: skip
                 if balance is None:
                     raise _ShortError
-                conn.execute(insert(wallet_entries).values(
-                    user_id=request.buyer_id, currency=amount.currency.code,
-                    amount_minor=-amount.minor, balance_after_minor=balance,
-                    kind="payment", reference=request.payment_id, created_at=now,
-                ))  # fmt: skip
+                conn.execute(_INSERT_ENTRY, {
+                    "user_id": request.payer, "currency": amount.currency.code,
+                    "amount_minor": -amount.minor, "balance_after_minor": balance,
+                    "kind": "payment", "reference": request.payment_id, "created_at": now,
+                })  # fmt: skip
         except _ShortError:
             # A concurrent twin may have debited (and committed) while we waited.
             if WalletGateway._entry_exists(conn, "payment", request.payment_id):
@@ -388,7 +393,7 @@ class SqlCreditLedger:
             with conn.begin_nested():
                 terms = conn.execute(
                     update(credit_accounts)
-                    .where(credit_accounts.c.buyer_id == request.buyer_id,
+                    .where(credit_accounts.c.buyer_id == request.payer,
                            credit_accounts.c.currency == amount.currency.code,
                            credit_accounts.c.used_minor + amount.minor
                            <= credit_accounts.c.limit_minor)
@@ -399,7 +404,7 @@ class SqlCreditLedger:
                 if terms is None:
                     raise _ShortError
                 conn.execute(insert(invoices).values(
-                    id=invoice_id, payment_id=request.payment_id, buyer_id=request.buyer_id,
+                    id=invoice_id, payment_id=request.payment_id, buyer_id=request.payer,
                     currency=amount.currency.code, amount_minor=amount.minor,
                     credited_minor=0, status="open", due_at=now + timedelta(days=terms),
                     created_at=now,

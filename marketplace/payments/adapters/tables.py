@@ -92,7 +92,9 @@ payment_notifications = Table(
 wallet_accounts = Table(
     "wallet_accounts",
     metadata,
-    Column("user_id", IdColumnType(), ForeignKey("users.id"), primary_key=True),
+    # The account holder: a buyer (usr_...) or a B2B company (cmp_...), whose purchase
+    # orders draw on the company's wallet and credit line.
+    Column("user_id", IdColumnType(), primary_key=True),
     Column("currency", String(3), primary_key=True),
     Column("balance_minor", BigInteger, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -118,7 +120,7 @@ wallet_entries = Table(
 credit_accounts = Table(
     "credit_accounts",
     metadata,
-    Column("buyer_id", IdColumnType(), ForeignKey("users.id"), primary_key=True),
+    Column("buyer_id", IdColumnType(), primary_key=True),  # a buyer or a company
     Column("currency", String(3), primary_key=True),
     Column("limit_minor", BigInteger, nullable=False),
     Column("used_minor", BigInteger, nullable=False),

@@ -47,6 +47,12 @@ class PaymentRequest:
     expires_at: datetime
     notify_url: str  # where the gateway posts its asynchronous notification
     return_url: str | None = None  # where the buyer's browser comes back to
+    # Whose wallet or credit line pays: a B2B purchase order's company, else the buyer.
+    account_id: str | None = None
+
+    @property
+    def payer(self) -> str:
+        return self.account_id or self.buyer_id
 
 
 @dataclass(frozen=True, slots=True)

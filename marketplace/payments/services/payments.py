@@ -67,12 +67,7 @@ def start_payment(
         orders = _payable_orders(uow, cmd)
         payment = _open_or_new(uow, cmd, orders)
         uow.commit()
-    request = PaymentRequest(
-        payment_id=payment.id, amount=payment.amount, buyer_id=cmd.buyer_id,
-        subject=f"Agora {len(orders)} order(s)", expires_at=payment.expires_at,
-        notify_url=notify_url(gateway.name), return_url=cmd.return_url,
-    )  # fmt: skip
-    action = gateway.start(request)
+    action = gateway.start(_request(cmd, payment, orders, gateway.name, notify_url))
     if action.kind is ActionKind.COMPLETED and action.notification is not None:
         payment = apply_notification(action.notification, uow=uow).payment
     return payment, action
@@ -167,7 +162,7 @@ def _pay_within(
     with uow:
         orders = _payable_orders(uow, cmd)
         payment = _open_or_new(uow, cmd, orders)
-        request = _request(cmd, payment, len(orders), gateway.name, notify_url)
+        request = _request(cmd, payment, orders, gateway.name, notify_url)
         notification = collect(uow, request)
         applied = apply_within(uow, notification)
         uow.commit()
@@ -175,11 +170,21 @@ def _pay_within(
 
 
 def _request(
-    cmd: StartPayment, payment: Payment, order_count: int, gateway: str,
+    cmd: StartPayment, payment: Payment, orders: Sequence[Order], gateway: str,
     notify_url: Callable[[str], str],
 ) -> PaymentRequest:  # fmt: skip
     return PaymentRequest(
         payment_id=payment.id, amount=payment.amount, buyer_id=cmd.buyer_id,
-        subject=f"Agora {order_count} order(s)", expires_at=payment.expires_at,
+        subject=f"Agora {len(orders)} order(s)", expires_at=payment.expires_at,
         notify_url=notify_url(gateway), return_url=cmd.return_url,
+        account_id=_account_of(orders),
     )  # fmt: skip
+
+
+def _account_of(orders: Sequence[Order]) -> str | None:
+    """A company's purchase orders draw on the company's wallet or credit line; orders of
+    different accounts are not paid together."""
+    accounts = {o.company_id for o in orders}
+    if len(accounts) != 1:
+        raise OrdersNotPayableError("Orders of different accounts are paid separately.")
+    return accounts.pop()
