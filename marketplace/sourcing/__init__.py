@@ -1,0 +1,1 @@
+"""Sourcing: supplier profiles, B2B offers and contract prices."""
