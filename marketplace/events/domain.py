@@ -27,6 +27,11 @@ class Topic(StrEnum):
     PAYMENT_REFUNDED = "payment.refunded"
     STOCK_CHANGED = "stock.changed"
     PRICE_CHANGED = "price.changed"
+    RFQ_SENT = "rfq.sent"  # to each invited supplier
+    RFQ_CANCELLED = "rfq.cancelled"
+    QUOTE_SUBMITTED = "quote.submitted"
+    QUOTE_ACCEPTED = "quote.accepted"
+    QUOTE_DECLINED = "quote.declined"
 
 
 @dataclass(frozen=True, slots=True)
