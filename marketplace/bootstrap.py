@@ -27,6 +27,7 @@ from marketplace.shared.ports import Cache
 
 if TYPE_CHECKING:
     from marketplace.events.adapters.wiring import EventsWiring
+    from marketplace.purchasing.services import Placement
 
 
 @dataclass
@@ -72,6 +73,13 @@ class Marketplace:
         from marketplace.events.adapters.wiring import build_events
 
         return build_events(self.settings, engine=self.engine, clock=self.clock)
+
+    @cached_property
+    def placement(self) -> Placement:
+        """What B2B purchasing needs to place purchase orders: checkout and payment."""
+        from marketplace.purchasing.services import Placement
+
+        return Placement(charges=self.charges, gateways=self.gateways, notify_url=self.notify_url)
 
     def check_database(self) -> None:
         with self.engine.connect() as conn:

@@ -7,6 +7,7 @@ def load_all_tables() -> None:
     # Imported for their side effect of registering tables on the shared metadata.
     import marketplace.cart.adapters.tables
     import marketplace.catalog.adapters.tables
+    import marketplace.companies.adapters.tables
     import marketplace.events.adapters.tables
     import marketplace.fx.adapters.tables
     import marketplace.idempotency.adapters
@@ -14,7 +15,10 @@ def load_all_tables() -> None:
     import marketplace.ordering.adapters.tables
     import marketplace.parties.adapters.tables
     import marketplace.payments.adapters.tables
-    import marketplace.settlement.adapters.tables  # noqa: F401
+    import marketplace.purchasing.adapters.tables
+    import marketplace.rfq.adapters.tables
+    import marketplace.settlement.adapters.tables
+    import marketplace.sourcing.adapters.tables  # noqa: F401
 
 
 __all__ = ["load_all_tables", "metadata"]

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
         SqlCategoryRepository,
         SqlProductRepository,
     )
+    from marketplace.companies.adapters.repositories import (
+        SqlBudgetRepository,
+        SqlCompanyRepository,
+    )
     from marketplace.events.adapters.outbox import SqlConsumedEvents, SqlOutbox
     from marketplace.events.adapters.webhooks import SqlWebhookRepository
     from marketplace.fx.adapters.repositories import SqlFxRateRepository
@@ -44,11 +48,18 @@ if TYPE_CHECKING:
         SqlPaymentRepository,
         SqlRefundRepository,
     )
+    from marketplace.purchasing.adapters.repositories import SqlPurchaseRequestRepository
+    from marketplace.rfq.adapters.repositories import SqlRfqRepository
     from marketplace.settlement.adapters.commission_rules import SqlCommissionRuleRepository
     from marketplace.settlement.adapters.ledger import SqlLedgerRepository
     from marketplace.settlement.adapters.payouts import (
         SqlPayoutRepository,
         SqlStatementRepository,
+    )
+    from marketplace.sourcing.adapters.repositories import (
+        SqlContractPriceRepository,
+        SqlOfferRepository,
+        SqlSupplierRepository,
     )
 
 
@@ -273,10 +284,52 @@ class SqlUnitOfWork:
         return SqlWalletLedger(self.connection)
 
     @cached_property
+    def companies(self) -> SqlCompanyRepository:
+        from marketplace.companies.adapters.repositories import SqlCompanyRepository
+
+        return SqlCompanyRepository(self.connection)
+
+    @cached_property
+    def purchase_requests(self) -> SqlPurchaseRequestRepository:
+        from marketplace.purchasing.adapters.repositories import SqlPurchaseRequestRepository
+
+        return SqlPurchaseRequestRepository(self.connection)
+
+    @cached_property
+    def rfqs(self) -> SqlRfqRepository:
+        from marketplace.rfq.adapters.repositories import SqlRfqRepository
+
+        return SqlRfqRepository(self.connection)
+
+    @cached_property
+    def budgets(self) -> SqlBudgetRepository:
+        from marketplace.companies.adapters.repositories import SqlBudgetRepository
+
+        return SqlBudgetRepository(self.connection)
+
+    @cached_property
     def credit_ledger(self) -> SqlCreditLedger:
         from marketplace.payments.adapters.internal import SqlCreditLedger
 
         return SqlCreditLedger(self.connection)
+
+    @cached_property
+    def suppliers(self) -> SqlSupplierRepository:
+        from marketplace.sourcing.adapters.repositories import SqlSupplierRepository
+
+        return SqlSupplierRepository(self.connection)
+
+    @cached_property
+    def offers(self) -> SqlOfferRepository:
+        from marketplace.sourcing.adapters.repositories import SqlOfferRepository
+
+        return SqlOfferRepository(self.connection)
+
+    @cached_property
+    def contract_prices(self) -> SqlContractPriceRepository:
+        from marketplace.sourcing.adapters.repositories import SqlContractPriceRepository
+
+        return SqlContractPriceRepository(self.connection)
 
 
 _REPOSITORY_NAMES = frozenset(

@@ -20,12 +20,15 @@ from serving.api.routers import (
     auth,
     cart,
     catalog,
+    companies,
     fx,
     health,
     inventory,
     merchants,
     orders,
     payments,
+    purchasing,
+    rfq,
     settlement,
     webhooks,
 )
@@ -145,9 +148,11 @@ def create_app(
 
 def _include_area_routers(app: FastAPI) -> None:
     """Each business area contributes a router under /api/v1."""
+    from serving.api.routers import sourcing
+
     for module in (
         auth, merchants, catalog, inventory, fx, cart, webhooks, orders, payments,
-        settlement,
+        settlement, rfq, companies, purchasing, sourcing,
     ):  # fmt: skip
         app.include_router(module.router, prefix=API_PREFIX)
 

@@ -125,6 +125,7 @@ def world(pg_app: Marketplace) -> Iterator[World]:
         resources = _merchant_a_catalog_and_stock(client, admin, a)
         resources |= _merchant_a_webhook_and_delivery(client, app, a)
         resources |= _merchant_a_settlement(client, admin, app, a)
+        resources |= _merchant_a_rfq_quote(client, app, a, resources["sku_id"])
         yield World(client, app, a, a_key["id"], a_staff["id"], b, b_staff, b_key, resources)
 
 
@@ -281,6 +282,40 @@ def _merchant_a_settlement(
     return {"payout_id": payout.json()["id"], "statement_id": statement.json()["id"]}
 
 
+def _merchant_a_rfq_quote(
+    client: TestClient, app: Marketplace, a: MerchantFixture, sku_id: str
+) -> dict[str, str]:
+    """A company's RFQ sent to merchant A (through the services), and A's quote on it."""
+    from datetime import timedelta
+
+    from marketplace.companies import services as companies
+    from marketplace.companies.domain import ShippingAddress
+    from marketplace.rfq import services as rfq_services
+    from marketplace.rfq.commands import CreateRfq, ItemRequest
+    from tests.factories import new_user_headers
+
+    buyer, _ = new_user_headers(client, stem="rfq-buyer")
+    company = companies.create_company(
+        companies.CreateCompany("Buyer Co", buyer["id"]), uow=app.uow()
+    )
+    address = ShippingAddress("B", "138", "CN", "Zhejiang", "Hangzhou", "1 Road")
+    location = companies.add_location(company.id, actor_id=buyer["id"], name="Plant",
+                                      address=address, uow=app.uow())  # fmt: skip
+    rfq = rfq_services.create_rfq(CreateRfq(
+        company.id, buyer["id"], "Hammers", (ItemRequest(quantity=10, spec="hammer"),),
+        deadline=app.clock.now() + timedelta(days=7), location_id=location.id,
+    ), uow=app.uow())  # fmt: skip
+    rfq_services.send_rfq(company.id, rfq.id, actor_id=buyer["id"], supplier_ids=[a.id],
+                          uow=app.uow())  # fmt: skip
+    quote = client.post(f"{API}/merchants/{a.id}/rfqs/{rfq.id}/quotes", headers=a.headers, json={
+        "valid_until": (app.clock.now() + timedelta(days=3)).isoformat(),
+        "lines": [{"item_no": 1, "sku_id": sku_id, "lead_time_days": 2,
+                   "unit_price": {"amount": "9.00", "currency": "CNY"}}],
+    })  # fmt: skip
+    assert quote.status_code == 201, quote.text
+    return {"rfq_id": rfq.id, "quote_id": quote.json()["id"]}
+
+
 SETTLEMENT_ROUTES = {
     ("GET", f"{PREFIX}/settlement/balance"),
     ("GET", f"{PREFIX}/settlement/statements"),
@@ -319,6 +354,19 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{PREFIX}/refunds/{{refund_id}}/approve"): {"reason": "ok", "restock": True},
     ("POST", f"{PREFIX}/refunds/{{refund_id}}/reject"): {"reason": "no"},
     ("POST", f"{PREFIX}/refunds/{{refund_id}}/receive-return"): {},
+    ("PATCH", f"{PREFIX}/offers/{{offer_id}}"): {"is_active": False},
+    ("POST", f"{PREFIX}/rfqs/{{rfq_id}}/quotes"): {
+        "valid_until": "2030-01-01T00:00:00Z",
+        "lines": [
+            {
+                "item_no": 1,
+                "sku_id": "sku_01JD3X8Q6V9M2K4N7P0R5T8W1Y",
+                "lead_time_days": 1,
+                "unit_price": {"amount": "1.00", "currency": "CNY"},
+            }
+        ],
+    },
+    ("POST", f"{PREFIX}/rfqs/{{rfq_id}}/quotes/{{quote_id}}/withdraw"): {},
 }
 
 

@@ -1,0 +1,1 @@
+"""B2B companies: accounts, locations, cost centres, members, invitations, budgets."""

@@ -1,0 +1,1 @@
+"""B2B purchasing: purchase requests, approval workflows, purchase orders, reorders."""
