@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 
+from marketplace.db.sql import dialect_insert
 from marketplace.events.adapters.tables import consumed_events, outbox_events
 from marketplace.events.domain import DomainEvent, Topic
 from marketplace.events.ports import OutboxEntry
@@ -27,13 +26,6 @@ def event_from_row(row: RowMapping) -> DomainEvent:
         merchant_id=row["merchant_id"],
         id=row["event_id"],
     )
-
-
-def dialect_insert(conn: Connection, table: Any) -> Any:
-    """INSERT with ON CONFLICT, spelled for the connection's dialect."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 _INSERT_EVENTS = insert(outbox_events)  # built once: its cache key is memoized

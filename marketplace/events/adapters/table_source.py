@@ -24,7 +24,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
-from marketplace.events.adapters.outbox import dialect_insert, event_from_row
+from marketplace.db.sql import dialect_insert
+from marketplace.events.adapters.outbox import event_from_row
 from marketplace.events.adapters.tables import event_consumer_offsets, outbox_events
 from marketplace.events.ports import ReceivedEvent
 from marketplace.shared.clock import Clock, SystemClock

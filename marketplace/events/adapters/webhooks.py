@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 
-from marketplace.events.adapters.outbox import dialect_insert
+from marketplace.db.sql import dialect_insert
 from marketplace.events.adapters.tables import (
     webhook_deliveries,
     webhook_delivery_attempts,

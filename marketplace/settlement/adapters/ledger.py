@@ -35,11 +35,6 @@ from marketplace.settlement.domain.ledger import payable_merchant
 from marketplace.shared.money import Money
 
 
-def dialect_insert(conn: Connection, table: Any) -> Any:
-    """INSERT with ON CONFLICT, spelled for the connection's dialect."""
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
-
-
 def entries_with_postings(conn: Connection, rows: Sequence[Row[Any]]) -> list[JournalEntry]:
     """Journal entries for entry rows, with their postings (one more query)."""
     if not rows:

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, exists, insert, select, update
 from sqlalchemy.engine import Row
 
+from marketplace.db.sql import dialect_insert
 from marketplace.parties.adapters.tables import merchants
-from marketplace.settlement.adapters.ledger import dialect_insert
 from marketplace.settlement.adapters.tables import (
     payouts,
     settlement_statement_lines,
