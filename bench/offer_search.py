@@ -28,6 +28,7 @@ import orjson
 import psycopg
 from sqlalchemy import Connection
 
+from bench.seed_catalog import _copy
 from marketplace.db.engine import make_engine
 from marketplace.db.schema import load_all_tables, metadata
 from marketplace.shared.ids import new_id
@@ -111,15 +112,6 @@ class Seeded:
 
 
 # -- seeding --------------------------------------------------------------------------------------
-def _copy(conn: psycopg.Connection[Any], table: str, columns: list[str], rows: Any) -> int:
-    count = 0
-    with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
-        for row in rows:
-            cp.write_row(row)
-            count += 1
-    return count
-
-
 def _json(value: object) -> str:
     return orjson.dumps(value).decode()
 
