@@ -160,7 +160,9 @@ def run_http(bench: Bench, app: Marketplace) -> None:
     base = f"http://127.0.0.1:{args.port}"
     spread, hot = OrderPlan.of(bench.market), OrderPlan.of(bench.market, hot=True)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    with ApiServer(args.port, env, log_path=LOG_DIR / "checkout-server.log") as server:
+    with ApiServer(
+        args.port, env, log_path=LOG_DIR / "checkout-server.log", workers=args.workers
+    ) as server:
         meter = CpuMeter(bench.url, server_pgid=server.pgid)
 
         def closed(plan: OrderPlan, concurrency: int) -> Measured:
@@ -196,6 +198,7 @@ def main() -> None:
     parser.add_argument("--skus", type=int, default=2_000)
     parser.add_argument("--merchants", type=int, default=50)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = parser.parse_args()
     bench = prepare_database(args)
     if not args.skip_ceiling:
@@ -208,7 +211,7 @@ def main() -> None:
     if args.trace_sql:
         for i, (phase, statement) in enumerate(checkout_profile.trace(app, plan), 1):
             print(f"  {i:3d} {phase:8} {statement}")
-    print("HTTP (uvicorn, 2 workers):", flush=True)
+    print(f"HTTP (uvicorn, {args.workers} workers):", flush=True)
     run_http(bench, app)
     app.close()
     print_report(bench.runs, profile, args, schema_source=bench.schema_source,

@@ -32,7 +32,7 @@ def print_report(
     server_log: LogSummary | None,
 ) -> None:  # fmt: skip
     print(
-        f"\nAgora checkout benchmark: place-and-pay over HTTP (uvicorn, 2 workers) on "
+        f"\nAgora checkout benchmark: place-and-pay over HTTP (uvicorn, {args.workers} workers) on "
         f"PostgreSQL; {args.buyers} buyers, {args.skus:,} SKUs of {args.merchants} merchants; "
         f"an order = 3 SKUs of 3 merchants, wallet payment; concurrency {args.concurrency}; "
         f"{args.duration:g}s per run after {args.warmup:g}s warm-up; schema from "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -88,6 +89,19 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
+def _settle_heap() -> None:
+    """Move everything built at start-up (modules, models, compiled statements) out of the
+    collector's reach, and collect the young generation less often.
+
+    Without this, every full collection walks the few hundred thousand long-lived objects
+    of the imports and the SQLAlchemy metadata: a pause of tens of milliseconds that
+    lands on whichever request happens to trigger it (the p99 of the checkout benchmark).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
 def create_app(
     container: Marketplace | None = None,
     *,
@@ -107,6 +121,8 @@ def create_app(
         )
         app.state.redis_prefix = live.redis_prefix
         stop_jobs = start_jobs_thread(app.state.marketplace, live.jobs_in_process_seconds)
+        if owned:
+            _settle_heap()
         try:
             yield
         finally:
