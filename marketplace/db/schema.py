@@ -5,6 +5,7 @@ from marketplace.db.metadata import metadata
 
 def load_all_tables() -> None:
     # Imported for their side effect of registering tables on the shared metadata.
+    import marketplace.behaviour.adapters.tables
     import marketplace.cart.adapters.tables
     import marketplace.catalog.adapters.tables
     import marketplace.companies.adapters.tables
@@ -27,9 +28,12 @@ __all__ = ["load_all_tables", "metadata"]
 def include_in_migrations(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Alembic ``include_object``: leave out the dialect-specific search structures that the
-    migration creates by hand (SQLite FTS5 tables and their shadow tables, PostgreSQL
-    trigram indexes), so autogenerate and ``alembic check`` do not see them as drift."""
+    """Alembic ``include_object``: leave out the dialect-specific structures made by hand or
+    at run time (SQLite FTS5 tables and their shadow tables, PostgreSQL trigram indexes,
+    the day partitions of behaviour_events), so autogenerate and ``alembic check`` do not
+    see them as drift."""
     if type_ == "table" and name and (name.endswith("_fts") or "_fts_" in name):
+        return False
+    if type_ == "table" and name and name.startswith("behaviour_events_p"):
         return False
     return not (type_ == "index" and name is not None and name.endswith("_trgm"))
