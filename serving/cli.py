@@ -192,7 +192,8 @@ def events_webhooks(
     once: bool = typer.Option(False, "--once", help="One dispatch and one delivery round"),
     concurrency: int = typer.Option(2, min=1, max=32, help="Delivery worker threads"),
 ) -> None:
-    """Turn merchant events into webhook deliveries and send them (with retries)."""
+    """Run the consumer groups (webhook fan-out, budget keeping) and send webhook
+    deliveries (with retries)."""
     _events_worker(relay=False, dispatch=True, deliver=True, once=once, concurrency=concurrency)
 
 
@@ -200,7 +201,8 @@ def events_webhooks(
 def events_work(
     concurrency: int = typer.Option(2, min=1, max=32, help="Delivery worker threads"),
 ) -> None:
-    """Everything in one process: the relay (with Redis), dispatch and delivery."""
+    """Everything in one process: the relay (with Redis), the consumer groups and webhook
+    delivery."""
     has_redis = get_settings().redis_url is not None
     _events_worker(
         relay=has_redis, dispatch=True, deliver=True, once=False, concurrency=concurrency

@@ -1,5 +1,6 @@
-"""The events workers behind ``agora events ...``: the outbox relay, the webhook
-dispatcher (a consumer group) and webhook delivery, alone or together in one process.
+"""The events workers behind ``agora events ...``: the outbox relay, the consumer groups
+(the webhook dispatcher and the marketplace's own consumers) and webhook delivery, alone or
+together in one process.
 
 Each loop runs until SIGINT/SIGTERM sets the shared stop event; ``once`` runs one round
 of each and returns (for cron-style use and for checking a deployment by hand).
@@ -7,6 +8,7 @@ of each and returns (for cron-style use and for checking a deployment by hand).
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import threading
@@ -15,13 +17,14 @@ from dataclasses import dataclass
 
 from marketplace.bootstrap import Marketplace
 from marketplace.events import relay
-from marketplace.events.consumers import consume
+from marketplace.events.consumers import Handler, consume, idempotent
 from marketplace.events.services import (
     DISPATCHER,
     deliver_due,
     run_delivery_worker,
     webhook_dispatcher,
 )
+from marketplace.purchasing.services.budget_events import BUDGET_KEEPER, keep_budget
 
 log = logging.getLogger("agora.events")
 
@@ -54,12 +57,21 @@ def relay_round(app: Marketplace) -> int:
     )
 
 
+def consumer_groups(app: Marketplace) -> list[tuple[str, Handler]]:
+    """Every consumer group of the outbox's events, with its handler: webhooks fan-out and
+    the marketplace's own reactions (each idempotent on the event id)."""
+    return [
+        (DISPATCHER, webhook_dispatcher(uow_factory=app.uow)),
+        (BUDGET_KEEPER, idempotent(BUDGET_KEEPER, keep_budget, uow_factory=app.uow)),
+    ]
+
+
 def dispatch_round(app: Marketplace) -> int:
-    """One read of the dispatcher's group; returns the events handled."""
-    handler = webhook_dispatcher(uow_factory=app.uow)
-    return consume(
-        DISPATCHER, handler, source=app.events.source, block_ms=0, max_batches=1,
-        max_deliveries=app.events.max_deliveries,
+    """One read of each consumer group; returns the events handled."""
+    return sum(
+        consume(group, handler, source=app.events.source, block_ms=0, max_batches=1,
+                max_deliveries=app.events.max_deliveries)
+        for group, handler in consumer_groups(app)
     )  # fmt: skip
 
 
@@ -97,10 +109,10 @@ def run_forever(
             uow_factory=app.uow, publisher=publisher, stop=stop,
             batch_size=wiring.relay_batch_size,
         ))  # fmt: skip
-    if dispatch:
-        loops.append(lambda: consume(
-            DISPATCHER, webhook_dispatcher(uow_factory=app.uow), source=wiring.source,
-            stop=stop, max_deliveries=wiring.max_deliveries,
+    for group, handler in consumer_groups(app) if dispatch else []:
+        loops.append(functools.partial(
+            consume, group, handler, source=wiring.source, stop=stop,
+            max_deliveries=wiring.max_deliveries,
         ))  # fmt: skip
     for _ in range(concurrency if deliver else 0):
         loops.append(lambda: run_delivery_worker(

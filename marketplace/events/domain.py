@@ -25,6 +25,7 @@ class Topic(StrEnum):
     ORDER_REFUNDED = "order.refunded"
     PAYMENT_CAPTURED = "payment.captured"
     PAYMENT_REFUNDED = "payment.refunded"
+    INVOICE_SETTLED = "invoice.settled"  # credit terms: the buyer paid its invoice
     STOCK_CHANGED = "stock.changed"
     PRICE_CHANGED = "price.changed"
     RFQ_SENT = "rfq.sent"  # to each invited supplier

@@ -189,3 +189,24 @@ def test_pending_approval_expires(pg_client: TestClient, pg_app: Marketplace) ->
     )
     assert late.status_code == 409
     assert _company_orders(app, c.id) == 0
+
+
+def test_unknown_payment_method_is_refused_before_anything_is_stored(
+    pg_client: TestClient, pg_app: Marketplace
+) -> None:
+    client, app = pg_client, pg_app
+    seller = Market(app, FixedClock()).seller({"tape": "100.00"}, stock={"tape": 50})
+    c = make_company(client, app)
+    before = db_snapshot(app)
+    refused = client.post(
+        f"{c.base}/purchase-requests",
+        headers=c.requester,
+        json={
+            "location_id": c.location_id,
+            "lines": [{"sku_id": seller.skus["tape"], "quantity": 1}],
+            "payment_method": "bitcoin",
+        },
+    )
+    assert refused.status_code in (400, 422), refused.text
+    assert refused.json()["code"] == "unknown_payment_method"
+    assert db_snapshot(app) == before

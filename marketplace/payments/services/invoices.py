@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from marketplace.events.domain import DomainEvent, Topic
+from marketplace.events.ports import RelayUnitOfWork
 from marketplace.payments.adapters.invoices import Invoice
 from marketplace.settlement.ports import SettlementUnitOfWork
 from marketplace.settlement.services import post_invoice_settled
@@ -17,7 +19,7 @@ class InvoiceRepository(Protocol):
     def mark_paid(self, invoice_id: str, *, now: datetime) -> Invoice | None: ...
 
 
-class InvoicesUnitOfWork(SettlementUnitOfWork, Protocol):
+class InvoicesUnitOfWork(SettlementUnitOfWork, RelayUnitOfWork, Protocol):
     @property
     def invoices(self) -> InvoiceRepository: ...
 
@@ -43,5 +45,11 @@ def settle_invoice(invoice_id: str, *, uow: InvoicesUnitOfWork) -> Invoice:
             raise InvoiceNotOpenError(f"The invoice is {invoice.status}.", invoice_id=invoice_id)
         if not paid.outstanding.is_zero:
             post_invoice_settled(uow=uow, invoice_id=paid.id, amount=paid.outstanding, at=now)
+        uow.outbox.add(DomainEvent(
+            Topic.INVOICE_SETTLED, paid.id,
+            {"invoice_id": paid.id, "payment_id": paid.payment_id, "buyer_id": paid.buyer_id,
+             "amount": paid.outstanding.to_dict()},
+            now,
+        ))  # fmt: skip
         uow.commit()
     return paid

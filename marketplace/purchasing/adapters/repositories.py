@@ -113,6 +113,11 @@ class SqlPurchaseRequestRepository:
             )
         ).scalar_one_or_none()
 
+    def by_group(self, group_id: str) -> PurchaseRequest | None:
+        stmt = select(purchase_requests).where(purchase_requests.c.group_id == group_id)
+        row = self._conn.execute(stmt).first()
+        return self._hydrate(row) if row else None
+
     def expired_ids(self, now: datetime, *, limit: int) -> list[str]:
         return list(
             self._conn.execute(

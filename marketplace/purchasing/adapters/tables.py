@@ -50,6 +50,7 @@ purchase_requests = Table(
     UniqueConstraint("company_id", "idempotency_key"),
     Index("ix_purchase_requests_company_id_created_at", "company_id", "created_at"),
     Index("ix_purchase_requests_status_expires_at", "status", "expires_at"),
+    Index("ix_purchase_requests_group_id", "group_id"),  # events name the group
 )
 
 purchase_request_lines = Table(

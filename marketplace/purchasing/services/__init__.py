@@ -3,6 +3,7 @@ callers use: they store the request and place the order when policy allows."""
 
 from __future__ import annotations
 
+from marketplace.payments.domain import UnknownPaymentMethodError
 from marketplace.purchasing import commands
 from marketplace.purchasing.domain import PurchaseRequest, RequestStatus
 from marketplace.purchasing.ports import PurchasingUnitOfWork
@@ -25,7 +26,13 @@ from marketplace.purchasing.services.workflow import (
 def submit_purchase_request(
     cmd: commands.SubmitPurchaseRequest, *, uow: PurchasingUnitOfWork, placement: Placement
 ) -> PurchaseRequest:
-    """Submit; place the purchase order at once when no approval is needed."""
+    """Submit; place the purchase order at once when no approval is needed. A payment
+    method the marketplace does not offer is refused before anything is stored."""
+    if cmd.payment_method not in placement.gateways:
+        raise UnknownPaymentMethodError(
+            f"Payment method must be one of {', '.join(sorted(placement.gateways))}.",
+            method=cmd.payment_method,
+        )
     request = submit_request(cmd, uow=uow)
     return _place_if_approved(
         request, actor=f"user:{cmd.requester_id}", uow=uow, placement=placement

@@ -77,7 +77,6 @@ def submit(
         note=body.note,
         idempotency_key=idempotency_key,
     )
-    _check_method(container, body.payment_method)
     request = services.submit_purchase_request(
         cmd, uow=container.uow(), placement=container.placement
     )
@@ -215,7 +214,6 @@ def reorder(order_id: str, body: ReorderIn, scope: CompanyScope, container: App)
     lines = services.reorder_lines(
         order_id, company_id=scope.company_id, actor_id=scope.user_id, uow=container.uow()
     )
-    _check_method(container, body.payment_method)
     cmd = commands.SubmitPurchaseRequest(
         company_id=scope.company_id,
         requester_id=scope.user_id,
@@ -281,12 +279,3 @@ def update_rule(
             scope.company_id, rule_id, _spec(body), actor_id=scope.user_id, uow=container.uow()
         )
     )
-
-
-def _check_method(container: App, method: str) -> None:
-    from marketplace.payments.domain import UnknownPaymentMethodError
-
-    if method not in container.gateways:
-        raise UnknownPaymentMethodError(
-            f"Payment method must be one of {', '.join(sorted(container.gateways))}.", method=method
-        )
