@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-all test-fast lint typecheck format bench bench-checkout bench-offers migrate clean
+.PHONY: help install demo serve test test-all test-fast lint typecheck format bench bench-checkout bench-offers bench-events migrate clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -63,12 +63,16 @@ bench: $(STAMP) ## Benchmarks; they print their figures
 	$(BIN)/python -m bench.catalog_read
 	$(BIN)/python -m bench.checkout
 	$(BIN)/python -m bench.offer_search
+	$(BIN)/python -m bench.events_ingest
 
 bench-checkout: $(STAMP) ## Place-and-pay over HTTP against PostgreSQL (docs/perf/checkout.md)
 	$(BIN)/python -m bench.checkout $(BENCH_ARGS)
 
 bench-offers: $(STAMP) ## B2B offer search over 50k offers in PostgreSQL (goal: p99 < 50 ms)
 	$(BIN)/python -m bench.offer_search $(BENCH_ARGS)
+
+bench-events: $(STAMP) ## Behaviour-events ingest over HTTP into partitioned PostgreSQL
+	$(BIN)/python -m bench.events_ingest $(BENCH_ARGS)
 
 clean: ## Remove caches and the demo database
 	rm -rf var/ .mypy_cache .ruff_cache .pytest_cache

@@ -26,6 +26,7 @@ from marketplace.shared.clock import Clock, SystemClock
 from marketplace.shared.ports import Cache
 
 if TYPE_CHECKING:
+    from marketplace.behaviour.ports import BehaviourWriter
     from marketplace.events.adapters.wiring import EventsWiring
     from marketplace.purchasing.services import Placement
 
@@ -80,6 +81,13 @@ class Marketplace:
         from marketplace.purchasing.services import Placement
 
         return Placement(charges=self.charges, gateways=self.gateways, notify_url=self.notify_url)
+
+    @cached_property
+    def behaviour(self) -> BehaviourWriter:
+        """Where behaviour events (views, searches, purchases...) are written."""
+        from marketplace.behaviour.adapters.writer import SqlBehaviourWriter
+
+        return SqlBehaviourWriter(self.engine)
 
     def check_database(self) -> None:
         with self.engine.connect() as conn:

@@ -7,6 +7,8 @@ import os
 import typer
 
 from marketplace.config import get_settings
+from serving.exports_cli import export_app
+from serving.sourcing_cli import sourcing_app
 
 app = typer.Typer(help="Agora marketplace command line.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -19,6 +21,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(inventory_app, name="inventory")
 events_app = typer.Typer(help="Events: outbox relay and merchant webhooks.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
+app.add_typer(export_app, name="export")
+app.add_typer(sourcing_app, name="sourcing")
 
 
 @db_app.command("upgrade")
@@ -225,6 +229,28 @@ def events_prune(
     finally:
         container.close()
     typer.echo(f"deleted {deleted} published outbox row(s)")
+
+
+@events_app.command("partitions")
+def events_partitions(
+    days_ahead: int = typer.Option(7, min=0, help="Make partitions for today and N days on"),
+    retention_days: int = typer.Option(
+        400, min=8, help="Drop behaviour events older than this many days"
+    ),
+) -> None:
+    """Behaviour events: make the day partitions ahead and drop those past retention."""
+    from marketplace.behaviour.services import maintain_partitions
+    from marketplace.bootstrap import bootstrap
+
+    container = bootstrap(get_settings())
+    try:
+        made, dropped = maintain_partitions(
+            days_ahead=days_ahead, retention_days=retention_days,
+            writer=container.behaviour, clock=container.clock,
+        )  # fmt: skip
+    finally:
+        container.close()
+    typer.echo(f"made {made} partition(s); dropped {len(dropped)} day(s) {' '.join(dropped)}")
 
 
 orders_app = typer.Typer(help="Order and payment jobs.", no_args_is_help=True)

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from marketplace.behaviour.services import PURCHASES, purchase_recorder
 from marketplace.bootstrap import Marketplace
 from marketplace.events import relay
 from marketplace.events.consumers import Handler, consume, idempotent
@@ -25,6 +26,7 @@ from marketplace.events.services import (
     webhook_dispatcher,
 )
 from marketplace.purchasing.services.budget_events import BUDGET_KEEPER, keep_budget
+from marketplace.sourcing.listing_events import LISTINGS_KEEPER, refresh_product_offers
 
 log = logging.getLogger("agora.events")
 
@@ -60,9 +62,12 @@ def relay_round(app: Marketplace) -> int:
 def consumer_groups(app: Marketplace) -> list[tuple[str, Handler]]:
     """Every consumer group of the outbox's events, with its handler: webhooks fan-out and
     the marketplace's own reactions (each idempotent on the event id)."""
+    uows = app.uow
     return [
-        (DISPATCHER, webhook_dispatcher(uow_factory=app.uow)),
-        (BUDGET_KEEPER, idempotent(BUDGET_KEEPER, keep_budget, uow_factory=app.uow)),
+        (DISPATCHER, webhook_dispatcher(uow_factory=uows)),
+        (BUDGET_KEEPER, idempotent(BUDGET_KEEPER, keep_budget, uow_factory=uows)),
+        (LISTINGS_KEEPER, idempotent(LISTINGS_KEEPER, refresh_product_offers, uow_factory=uows)),
+        (PURCHASES, purchase_recorder(writer=app.behaviour, clock=app.clock)),
     ]
 
 

@@ -28,6 +28,7 @@ class Topic(StrEnum):
     INVOICE_SETTLED = "invoice.settled"  # credit terms: the buyer paid its invoice
     STOCK_CHANGED = "stock.changed"
     PRICE_CHANGED = "price.changed"
+    PRODUCT_UPDATED = "product.updated"  # details, status or a SKU changed
     RFQ_SENT = "rfq.sent"  # to each invited supplier
     RFQ_CANCELLED = "rfq.cancelled"
     QUOTE_SUBMITTED = "quote.submitted"

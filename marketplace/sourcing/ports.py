@@ -67,8 +67,10 @@ class OfferRepository(Protocol):
         """Active offers of approved merchants, by SKU."""
         ...
 
-    def ids_of(self, merchant_id: str | None) -> list[tuple[str, str, str]]:
-        """(merchant_id, offer_id, sku_id) of every offer (of one merchant)."""
+    def ids_of(
+        self, merchant_id: str | None, *, sku_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, str, str]]:
+        """(merchant_id, offer_id, sku_id) of every offer (of one merchant, of some SKUs)."""
         ...
 
 

@@ -214,24 +214,31 @@ def delete_offer(merchant_id: str, offer_id: str, *, uow: SourcingUnitOfWork) ->
 
 def refresh_offer_listings(*, uow: SourcingUnitOfWork, merchant_id: str | None = None) -> int:
     """Copy the catalog facts (titles, category, attributes, search text) onto offers
-    again, after catalog edits; offers whose SKU is gone are deactivated. One merchant
-    per transaction."""
+    again (a full sweep; single products are refreshed on ``product.updated``); offers
+    whose SKU is gone are deleted. One merchant per transaction."""
     with uow:
         ids = uow.offers.ids_of(merchant_id)
     refreshed = 0
     for owner in sorted({m for m, _, _ in ids}):
         with uow:
-            for _, offer_id, sku_id in (row for row in ids if row[0] == owner):
-                offer = uow.offers.get(owner, offer_id)
-                listing = uow.offers.listing(owner, sku_id)
-                if offer is None:
-                    continue
-                if listing is None:
-                    uow.offers.delete(owner, offer_id)
-                    continue
-                uow.offers.update(offer, listing)
-                refreshed += 1
+            refreshed += refresh_listings(uow, [row for row in ids if row[0] == owner])
             uow.commit()
+    return refreshed
+
+
+def refresh_listings(uow: SourcingUnitOfWork, rows: Sequence[tuple[str, str, str]]) -> int:
+    """Refresh the offers ``(merchant_id, offer_id, sku_id)`` inside the open ``uow``."""
+    refreshed = 0
+    for owner, offer_id, sku_id in rows:
+        offer = uow.offers.get(owner, offer_id)
+        if offer is None:
+            continue
+        listing = uow.offers.listing(owner, sku_id)
+        if listing is None:
+            uow.offers.delete(owner, offer_id)
+            continue
+        uow.offers.update(offer, listing)
+        refreshed += 1
     return refreshed
 
 

@@ -164,11 +164,11 @@ def create_app(
 
 def _include_area_routers(app: FastAPI) -> None:
     """Each business area contributes a router under /api/v1."""
-    from serving.api.routers import sourcing
+    from serving.api.routers import events, sourcing
 
     for module in (
         auth, merchants, catalog, inventory, fx, cart, webhooks, orders, payments,
-        settlement, rfq, companies, purchasing, sourcing,
+        settlement, rfq, companies, purchasing, sourcing, events,
     ):  # fmt: skip
         app.include_router(module.router, prefix=API_PREFIX)
 

@@ -497,3 +497,69 @@ def test_supplier_metrics_come_from_shipped_orders(
     assert public["metrics"]["on_time_rate"] == "0.6667"
     assert public["metrics"]["rating"] == "3.33"
     assert sourcing.refresh_all_supplier_metrics(uow=market.app.uow()) == 1
+
+
+def test_a_renamed_product_is_found_under_its_new_title_after_the_consumer_runs(
+    setup: Setup,
+) -> None:
+    from serving.events_worker import run_once
+
+    s = setup
+    m, _ = supplier_with_offer(s, "Claw hammer")
+    _, buyer = new_user_headers(s.client, stem="buyer")
+    product_id = ok(s.client.get(f"{API}/b2b/offers", headers=buyer))["items"][0]["product_id"]
+    ok(
+        s.client.patch(
+            f"{API}/merchants/{m.id}/products/{product_id}",
+            headers=m.headers,
+            json={"translations": {"en": {"title": "Framing hammer"}}},
+        )
+    )
+
+    def titles(q: str) -> list[str]:
+        found = ok(s.client.get(f"{API}/b2b/offers", headers=buyer, params={"q": q}))
+        return [hit["title"] for hit in found["items"]]
+
+    assert titles("framing") == []  # the offer still holds the old copy
+    while True:  # relay (with Redis) and run the consumer groups until idle
+        r = run_once(s.app, relay_events=s.app.events.has_stream, dispatch=True, deliver=False)
+        if not (r.relayed or r.dispatched):
+            break
+    assert titles("framing") == ["Framing hammer"]
+    assert titles("hammer") == ["Framing hammer"]  # (its SKU code, CLAW-HAMMER, still says claw)
+
+
+def test_the_sourcing_sweeps_run_from_the_command_line(
+    setup: Setup, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from marketplace.config import get_settings
+    from serving.cli import app as cli
+
+    s = setup
+    m, offer = supplier_with_offer(s, "Claw hammer")
+    _, buyer = new_user_headers(s.client, stem="buyer")
+    product_id = ok(s.client.get(f"{API}/b2b/offers", headers=buyer))["items"][0]["product_id"]
+    ok(
+        s.client.patch(
+            f"{API}/merchants/{m.id}/products/{product_id}",
+            headers=m.headers,
+            json={"translations": {"en": {"title": "Framing hammer"}}},
+        )
+    )
+    monkeypatch.setenv("AGORA_DATABASE_URL", pg_url)
+    monkeypatch.setenv("AGORA_ENV", "test")
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        listings = runner.invoke(cli, ["sourcing", "refresh-listings", "--merchant", m.id])
+        metrics = runner.invoke(cli, ["sourcing", "refresh-metrics"])
+    finally:
+        get_settings.cache_clear()
+    assert listings.exit_code == 0, listings.output
+    assert "refreshed 1 offer(s)" in listings.output
+    assert metrics.exit_code == 0, metrics.output
+    assert "refreshed the metrics of 1 supplier(s)" in metrics.output
+    found = ok(s.client.get(f"{API}/b2b/offers", headers=buyer, params={"q": "framing"}))
+    assert [hit["offer_id"] for hit in found["items"]] == [offer["id"]]

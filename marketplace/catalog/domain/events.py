@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from marketplace.catalog.domain.pricing import PriceSet
-from marketplace.catalog.domain.products import Sku
+from marketplace.catalog.domain.products import Product, Sku
 from marketplace.events.domain import DomainEvent, Topic
 
 
@@ -39,5 +39,23 @@ def price_changed(
             "currency": prices.currency.code,
             "prices": _price_set(prices),
             "previous": _price_set(previous) if previous is not None else None,
+        },
+    )
+
+
+def product_updated(product: Product, *, now: datetime) -> DomainEvent:
+    """A product's details, status or one of its SKUs changed (prices have their own
+    event): what copies of the catalog (offer listings, search) refresh from."""
+    return DomainEvent(
+        topic=Topic.PRODUCT_UPDATED,
+        key=product.id,
+        merchant_id=product.merchant_id,
+        occurred_at=now,
+        payload={
+            "product_id": product.id,
+            "merchant_id": product.merchant_id,
+            "status": str(product.status),
+            "sku_ids": sorted(s.id for s in product.skus),
+            "version": product.version,
         },
     )

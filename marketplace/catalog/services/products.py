@@ -36,7 +36,7 @@ from marketplace.catalog.domain.errors import (
     UnknownCategoryError,
     UnknownShopError,
 )
-from marketplace.catalog.domain.events import price_changed
+from marketplace.catalog.domain.events import price_changed, product_updated
 from marketplace.catalog.domain.locale import normalize_locale
 from marketplace.catalog.domain.pricing import parse_member_level
 from marketplace.catalog.domain.products import (
@@ -102,6 +102,7 @@ def update_product(cmd: UpdateProduct, *, uow: CatalogUnitOfWork, cache: Cache) 
             product.translations = {**product.translations, **_translations(cmd.translations)}
         product.updated_at = uow.clock.now()
         uow.products.save(product, price_currency=merchant.default_currency)
+        uow.outbox.add(product_updated(product, now=uow.clock.now()))
         _invalidate_after_commit(uow, cache, product.id)
         uow.commit()
     return product
@@ -113,6 +114,7 @@ def list_product(cmd: ChangeProductStatus, *, uow: CatalogUnitOfWork, cache: Cac
         merchant, product = _own_product(uow, cmd.merchant_id, cmd.product_id)
         product.list_for_sale(merchant_status=merchant.status, now=uow.clock.now())
         uow.products.save(product, price_currency=merchant.default_currency)
+        uow.outbox.add(product_updated(product, now=uow.clock.now()))
         _invalidate_after_commit(uow, cache, product.id)
         uow.commit()
     return product
@@ -124,6 +126,7 @@ def delist_product(cmd: ChangeProductStatus, *, uow: CatalogUnitOfWork, cache: C
         merchant, product = _own_product(uow, cmd.merchant_id, cmd.product_id)
         product.delist(now=uow.clock.now())
         uow.products.save(product, price_currency=merchant.default_currency)
+        uow.outbox.add(product_updated(product, now=uow.clock.now()))
         _invalidate_after_commit(uow, cache, product.id)
         uow.commit()
     return product
@@ -171,6 +174,7 @@ def add_sku(cmd: AddSku, *, uow: CatalogUnitOfWork, cache: Cache) -> Sku:
         uow.products.add_sku(sku)
         product.updated_at = now
         uow.products.save(product, price_currency=merchant.default_currency)
+        uow.outbox.add(product_updated(product, now=uow.clock.now()))
         _invalidate_after_commit(uow, cache, product.id)
         uow.commit()
     return sku
@@ -199,6 +203,7 @@ def update_sku(cmd: UpdateSku, *, uow: CatalogUnitOfWork, cache: Cache) -> Sku:
         sku.updated_at = product.updated_at = uow.clock.now()
         uow.products.update_sku(sku)
         uow.products.save(product, price_currency=merchant.default_currency)
+        uow.outbox.add(product_updated(product, now=uow.clock.now()))
         _invalidate_after_commit(uow, cache, product.id)
         uow.commit()
     return sku

@@ -327,10 +327,14 @@ class SqlOfferRepository:
         )  # fmt: skip
         return {row._mapping["sku_id"]: offer_of(row) for row in rows}
 
-    def ids_of(self, merchant_id: str | None) -> list[tuple[str, str, str]]:
+    def ids_of(
+        self, merchant_id: str | None, *, sku_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, str, str]]:
         query = select(offers.c.merchant_id, offers.c.id, offers.c.sku_id).order_by(offers.c.id)
         if merchant_id is not None:
             query = query.where(offers.c.merchant_id == merchant_id)
+        if sku_ids is not None:
+            query = query.where(offers.c.sku_id.in_(list(sku_ids)))
         return [(m, o, s) for m, o, s in self._conn.execute(query)]
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Header, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from marketplace.parties import queries, services
 from serving.api.deps import App
+from serving.api.routers.events import link_login_session
 from serving.api.schemas.auth import (
     MembershipRead,
     MeRead,
@@ -25,6 +26,8 @@ _Responses = dict[int | str, dict[str, Any]]
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 _401: _Responses = {401: {"description": "Bad credentials (problem+json)"}}
+# The anonymous behaviour-events session to link to the user at login (optional).
+AGORA_SESSION = Header(alias="X-Agora-Session", description="Anonymous session id to link")
 
 
 def _refresh_ttl(container: App) -> timedelta:
@@ -53,7 +56,11 @@ def register(body: UserCreate, container: App) -> UserRead:
     summary="Log in (OAuth2 password flow): 'username' is the e-mail",
     responses=_401,
 )
-def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], container: App) -> TokenRead:
+def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    container: App,
+    session_id: Annotated[str | None, AGORA_SESSION] = None,
+) -> TokenRead:
     pair = services.login(
         form.username,
         form.password,
@@ -62,6 +69,7 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], container: App)
         tokens=container.tokens,
         refresh_ttl=_refresh_ttl(container),
     )
+    link_login_session(container, pair.access_token, session_id)
     return TokenRead.model_validate(pair, from_attributes=True)
 
 
