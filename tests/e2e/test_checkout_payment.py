@@ -226,3 +226,27 @@ def test_fulfilment_and_after_sales_over_http(
         "delivered",
     ]
     assert _stock(app, sku) == (4, 0)  # 5 - 2 sold + 1 returned
+
+
+def test_a_storefront_checkout_cannot_claim_a_b2b_or_agent_channel(
+    sqlite_client: TestClient, sqlite_app: Marketplace
+) -> None:
+    from tests.factories import db_snapshot
+
+    client, app = sqlite_client, sqlite_app
+    sku = _stocked_sku(_shops(client, app, 1)[0], "30.00")
+    _, buyer = new_user_headers(client)
+    before = db_snapshot(app)
+    for channel in ("b2b", "procurement_agent"):
+        body = {"address": ADDRESS, "channel": channel, "lines": [{"sku_id": sku, "quantity": 1}]}
+        refused = client.post(f"{API}/checkout", json=body, headers=buyer)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["code"] == "request_validation_failed"
+    assert db_snapshot(app) == before
+    placed = client.post(
+        f"{API}/checkout",
+        json={"address": ADDRESS, "channel": "app", "lines": [{"sku_id": sku, "quantity": 1}]},
+        headers=buyer,
+    )
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["orders"][0]["channel"] == "app"

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query, status
 
 from marketplace.ordering import queries
 from marketplace.ordering.commands import ChangeOrderStatus, LineRequest, PlaceCheckout
+from marketplace.ordering.domain import Channel
 from marketplace.ordering.domain.errors import CheckoutNotFoundError, OrderNotFoundError
 from marketplace.ordering.services import change_status, place_checkout
 from marketplace.ordering.services.views import group_dict, history_dict, order_dict
@@ -61,7 +62,7 @@ def create_checkout(
     expected = body.expected_total
     cmd = PlaceCheckout(
         buyer_id=_buyer(principal), address=body.address.to_domain(),
-        delivery_option=body.delivery_option, channel=body.channel, currency=body.currency,
+        delivery_option=body.delivery_option, channel=Channel(body.channel), currency=body.currency,
         member_level=principal.member_level, locale=body.locale,
         lines=tuple(LineRequest(x.sku_id, x.quantity) for x in body.lines) if body.lines else None,
         expected_total=Money.of(expected.amount, expected.currency) if expected else None,

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from marketplace.ordering.domain import Address, Channel
+from marketplace.ordering.domain import Address
 
 
 class AddressIn(BaseModel):
@@ -56,7 +56,9 @@ class CheckoutCreate(BaseModel):
     address: AddressIn
     delivery_option: str = Field("standard", max_length=30)
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
-    channel: Channel = Channel.WEB
+    # The storefront channels. ``b2b`` and ``procurement_agent`` orders are placed by the
+    # purchasing service and the agent, which stamp the company and the agreed prices.
+    channel: Literal["web", "app", "mini_program", "api"] = "web"
     lines: list[LineIn] | None = Field(None, min_length=1, max_length=200)
     expected_total: MoneyIn | None = None
     locale: str | None = Field(None, max_length=10)
