@@ -18,8 +18,8 @@ from marketplace.events.adapters.outbox import event_from_row
 from marketplace.events.adapters.tables import outbox_events
 from marketplace.events.consumers import handle_once
 from marketplace.ordering.services import expire_orders
-from marketplace.shared.clock import FixedClock
 from marketplace.purchasing.services.budget_events import BUDGET_KEEPER, keep_budget
+from marketplace.shared.clock import FixedClock
 from serving.events_worker import run_once
 from tests.e2e.b2b_seed import API, Company, make_company, ok
 from tests.factories import db_snapshot
