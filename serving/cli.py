@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import typer
 
 from marketplace.config import get_settings
 from serving.exports_cli import export_app
+from serving.imports_cli import import_app
 from serving.sourcing_cli import sourcing_app
 
 app = typer.Typer(help="Agora marketplace command line.", no_args_is_help=True)
@@ -22,6 +24,7 @@ app.add_typer(inventory_app, name="inventory")
 events_app = typer.Typer(help="Events: outbox relay and merchant webhooks.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
 app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
 app.add_typer(sourcing_app, name="sourcing")
 
 
@@ -278,3 +281,44 @@ def orders_work(
         run_forever(container, interval_seconds=every)
     finally:
         container.close()
+
+
+seed_app = typer.Typer(help="Generated data sets.", no_args_is_help=True)
+app.add_typer(seed_app, name="seed")
+
+
+@seed_app.command("synthetic")
+def seed_synthetic(
+    users: int = typer.Option(1000, min=1),
+    merchants: int = typer.Option(20, min=1),
+    products: int = typer.Option(500, min=1),
+    days: int = typer.Option(90, min=1),
+    seed: int = typer.Option(2026),
+    start: str = typer.Option("2025-12-01", help="First simulated day (YYYY-MM-DD, UTC)"),
+    truth: Path | None = typer.Option(None, help="Ground-truth JSON (default: next to the DB)"),
+) -> None:
+    """A synthetic marketplace with known ground truth (idempotent for one seed)."""
+    from datetime import date
+
+    from marketplace.bootstrap import bootstrap
+    from marketplace.seeding.synthetic import ParamsError, SyntheticParams
+    from marketplace.seeding.synthetic.seed import default_truth_path
+    from marketplace.seeding.synthetic.seed import seed_synthetic as run
+
+    url = get_settings().database_url
+    try:
+        params = SyntheticParams(users=users, merchants=merchants, products=products, days=days,
+                                 seed=seed, start=date.fromisoformat(start)).validate()  # fmt: skip
+    except (ParamsError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    container = bootstrap(get_settings())
+    try:
+        summary = run(container.engine, params, app=container,
+                      truth_path=truth or default_truth_path(url, seed),
+                      progress=lambda msg: typer.echo(f"  {msg}"))  # fmt: skip
+    finally:
+        container.close()
+    typer.echo(f"ground truth: {summary.truth_path}")
+    typer.echo("generated: " + ", ".join(f"{k} {v}" for k, v in summary.generated.items()))
+    typer.echo("new rows: " + ", ".join(f"{k} {v}" for k, v in summary.new_rows.items()))

@@ -1,0 +1,1 @@
+"""Bulk writing of real (imported) and synthetic marketplace data, and the importers."""
