@@ -104,32 +104,39 @@ def admin_create(
 
 @demo_app.command("seed")
 def demo_seed(
-    sellers: int = typer.Option(24, help="Olist sellers to turn into merchants"),
-    products_per_seller: int = typer.Option(40),
+    olist_orders: int | None = typer.Option(None, min=1, help="Olist orders (default: all 10k)"),
+    retail_rows: int | None = typer.Option(
+        None, min=1, help="Online Retail source lines (default: all 541,909)"
+    ),
+    synthetic_users: int = typer.Option(2_000, min=10),
+    synthetic_days: int = typer.Option(120, min=7),
 ) -> None:
     """Fill the configured database with the demo marketplace (skipped if already there)."""
+    import dataclasses
+
     from marketplace.bootstrap import bootstrap
-    from marketplace.seeding.demo import already_seeded, seed_demo
+    from marketplace.seeding.demo import DemoScale, already_seeded, seed_demo
+    from marketplace.seeding.synthetic.seed import default_truth_path
 
     settings = get_settings()
     container = bootstrap(settings)
+    base = DemoScale()
+    synthetic = dataclasses.replace(base.synthetic, users=synthetic_users, days=synthetic_days)
+    scale = dataclasses.replace(base, olist_orders=olist_orders, retail_rows=retail_rows,
+                                synthetic=synthetic)  # fmt: skip
     try:
         if already_seeded(container):
             typer.echo("demo data already present; nothing to do")
             return
         summary = seed_demo(
-            container,
-            datasets_dir=settings.datasets_dir,
-            sellers=sellers,
-            products_per_seller=products_per_seller,
-            progress=lambda msg: typer.echo(f"  seeding {msg}"),
-        )
+            container, datasets_dir=settings.datasets_dir, scale=scale,
+            truth_path=default_truth_path(settings.database_url, synthetic.seed),
+            progress=lambda msg: typer.echo(f"  {msg}"),
+        )  # fmt: skip
     finally:
         container.close()
     typer.echo(
-        f"demo ({summary.source}): {summary.merchants} merchants, {summary.categories} "
-        f"categories, {summary.products} products, {summary.skus} SKUs, "
-        f"{summary.warehouses} warehouses"
+        f"demo ({summary.source}): " + ", ".join(f"{v:,} {k}" for k, v in summary.counts.items())
     )
     for note in summary.notes:
         typer.echo(f"  {note}")

@@ -1,18 +1,10 @@
-"""Reading the real Olist data set (sellers, products, categories, order items).
-
-Olist products have no names, only category, size and weight; titles are therefore made
-from the English category name and the product id, and Chinese category names come from
-the table below (the original data is Portuguese and English only).
+"""What the Olist importer shares with the demo: the category groups, the Chinese names of
+Olist's categories (the original data is Portuguese and English only) and where the files
+are. The import itself is marketplace.importing.olist_import.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 OLIST_DIR = "olist-brazilian-ecommerce"
@@ -153,23 +145,6 @@ ZH_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class OlistSeller:
-    id: str
-    city: str
-    state: str
-
-
-@dataclass(frozen=True)
-class OlistProduct:
-    id: str
-    category_pt: str
-    category_en: str
-    weight_grams: int | None
-    seller_id: str
-    price_brl: Decimal
-
-
 def group_of(category_en: str) -> str:
     for slug, _zh, _en, needles in GROUPS:
         if any(category_en.startswith(n) or n in category_en for n in needles):
@@ -177,60 +152,8 @@ def group_of(category_en: str) -> str:
     return "office"
 
 
-def _rows(path: Path) -> Iterator[dict[str, str]]:
-    with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as fh:
-        yield from csv.DictReader(fh)
-
-
 def available(datasets_dir: Path) -> bool:
     base = datasets_dir / OLIST_DIR
     return (base / "olist_sellers_dataset.csv.gz").exists() and (
         base / "subset_2017_10k_orders" / "olist_order_items_dataset.csv.gz"
     ).exists()
-
-
-def load_sample(
-    datasets_dir: Path, *, sellers: int, products_per_seller: int
-) -> tuple[list[OlistSeller], list[OlistProduct]]:
-    """The busiest ``sellers`` of the 10k-order subset and the products they sold, each
-    with its average real selling price (BRL)."""
-    base = datasets_dir / OLIST_DIR
-    translation = {
-        r["product_category_name"]: r["product_category_name_english"]
-        for r in _rows(base / "product_category_name_translation.csv.gz")
-    }
-    prices: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
-    per_seller: Counter[str] = Counter()
-    for item in _rows(base / "subset_2017_10k_orders" / "olist_order_items_dataset.csv.gz"):
-        prices[(item["seller_id"], item["product_id"])].append(Decimal(item["price"]))
-        per_seller[item["seller_id"]] += 1
-    chosen = {sid for sid, _ in per_seller.most_common(sellers)}
-    by_product: dict[str, tuple[str, Decimal]] = {}
-    taken: Counter[str] = Counter()
-    for (sid, pid), values in sorted(prices.items()):
-        if sid in chosen and pid not in by_product and taken[sid] < products_per_seller:
-            by_product[pid] = (sid, sum(values, Decimal(0)) / len(values))
-            taken[sid] += 1
-    products = []
-    for row in _rows(base / "olist_products_dataset.csv.gz"):
-        hit = by_product.get(row["product_id"])
-        pt = row["product_category_name"]
-        if hit is None or not pt or pt not in translation:
-            continue
-        weight = row["product_weight_g"]
-        products.append(
-            OlistProduct(
-                id=row["product_id"],
-                category_pt=pt,
-                category_en=translation[pt],
-                weight_grams=int(float(weight)) if weight else None,
-                seller_id=hit[0],
-                price_brl=hit[1].quantize(Decimal("0.01")),
-            )
-        )
-    seller_rows = [
-        OlistSeller(r["seller_id"], r["seller_city"].title(), r["seller_state"])
-        for r in _rows(base / "olist_sellers_dataset.csv.gz")
-        if r["seller_id"] in chosen
-    ]
-    return sorted(seller_rows, key=lambda s: -per_seller[s.id]), products
