@@ -78,3 +78,20 @@ behaviour_sessions = Table(
     Column("linked_at", UTCDateTime, nullable=False),
     Index("ix_behaviour_sessions_user_id", "user_id"),
 )
+
+# What a recommender served: one row per response, keyed by the attribution id that the
+# response carries and that click and purchase events echo, so online CTR and conversion
+# per model and version can be computed (``agora report recs``).
+recommendation_impressions = Table(
+    "recommendation_impressions",
+    metadata,
+    Column("attribution_id", String(64), primary_key=True),
+    Column("surface", String(30), nullable=False),  # user, similar, bought_together, ...
+    Column("model", String(60), nullable=False),
+    Column("model_version", String(60), nullable=False),
+    Column("user_id", IdColumnType(), nullable=True),
+    Column("session_id", String(64), nullable=True),
+    Column("item_ids", JSONType, nullable=False),  # product ids shown, in order
+    Column("served_at", UTCDateTime, nullable=False),
+    Index("ix_recommendation_impressions_served_at", "served_at"),
+)
