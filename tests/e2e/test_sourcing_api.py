@@ -499,6 +499,20 @@ def test_supplier_metrics_come_from_shipped_orders(
     assert sourcing.refresh_all_supplier_metrics(uow=market.app.uow()) == 1
 
 
+def _rename_the_product(s: Setup, m: MerchantFixture, title: str) -> dict[str, str]:
+    """Rename the one offered product in the catalog; returns a buyer's headers."""
+    _, buyer = new_user_headers(s.client, stem="buyer")
+    product_id = ok(s.client.get(f"{API}/b2b/offers", headers=buyer))["items"][0]["product_id"]
+    ok(
+        s.client.patch(
+            f"{API}/merchants/{m.id}/products/{product_id}",
+            headers=m.headers,
+            json={"translations": {"en": {"title": title}}},
+        )
+    )
+    return buyer
+
+
 def test_a_renamed_product_is_found_under_its_new_title_after_the_consumer_runs(
     setup: Setup,
 ) -> None:
@@ -506,15 +520,7 @@ def test_a_renamed_product_is_found_under_its_new_title_after_the_consumer_runs(
 
     s = setup
     m, _ = supplier_with_offer(s, "Claw hammer")
-    _, buyer = new_user_headers(s.client, stem="buyer")
-    product_id = ok(s.client.get(f"{API}/b2b/offers", headers=buyer))["items"][0]["product_id"]
-    ok(
-        s.client.patch(
-            f"{API}/merchants/{m.id}/products/{product_id}",
-            headers=m.headers,
-            json={"translations": {"en": {"title": "Framing hammer"}}},
-        )
-    )
+    buyer = _rename_the_product(s, m, "Framing hammer")
 
     def titles(q: str) -> list[str]:
         found = ok(s.client.get(f"{API}/b2b/offers", headers=buyer, params={"q": q}))
@@ -539,15 +545,7 @@ def test_the_sourcing_sweeps_run_from_the_command_line(
 
     s = setup
     m, offer = supplier_with_offer(s, "Claw hammer")
-    _, buyer = new_user_headers(s.client, stem="buyer")
-    product_id = ok(s.client.get(f"{API}/b2b/offers", headers=buyer))["items"][0]["product_id"]
-    ok(
-        s.client.patch(
-            f"{API}/merchants/{m.id}/products/{product_id}",
-            headers=m.headers,
-            json={"translations": {"en": {"title": "Framing hammer"}}},
-        )
-    )
+    buyer = _rename_the_product(s, m, "Framing hammer")
     monkeypatch.setenv("AGORA_DATABASE_URL", pg_url)
     monkeypatch.setenv("AGORA_ENV", "test")
     get_settings.cache_clear()
