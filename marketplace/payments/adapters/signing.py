@@ -31,12 +31,21 @@ def _read_source(source: str, what: str) -> bytes:
         raise GatewayConfigurationError(f"The {what} is empty.")
     if "-----BEGIN" not in text and "\n" not in text and len(text) <= 512:
         path = Path(text).expanduser()
-        if path.is_file():
+        if _is_file(path):
             return path.read_bytes()
     try:
         return text.encode("ascii")
     except UnicodeEncodeError as exc:
         raise GatewayConfigurationError(f"The {what} is not key material.") from exc
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` names a file; bare base64 key material often does not even make a
+    valid path (a part longer than the file system allows: ENAMETOOLONG)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _bare_der(material: bytes, what: str) -> bytes:

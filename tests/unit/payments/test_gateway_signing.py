@@ -121,3 +121,10 @@ def test_openssl_agrees(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, check=True,
     ).stdout  # fmt: skip
     assert verify_sha256_rsa(key.public_key(), MESSAGE, base64.b64encode(theirs).decode())
+
+
+def test_material_too_long_for_a_file_name_is_not_mistaken_for_a_path() -> None:
+    # Bare base64 of a 2048-bit key is ~392 characters; when its first "/" comes after 255
+    # of them it is no valid path (ENAMETOOLONG): that must not escape as an OSError.
+    with pytest.raises(GatewayConfigurationError):
+        load_public_key("A" * 300)  # not a file and not a key: the configuration error
