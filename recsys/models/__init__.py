@@ -1,0 +1,1 @@
+"""Recommender models; make them by name with recsys.factory.make."""
