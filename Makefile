@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-all test-fast lint typecheck format bench bench-checkout bench-offers bench-events bench-seed migrate clean
+.PHONY: help install demo serve test test-all test-fast lint typecheck format bench bench-checkout bench-offers bench-events bench-recs bench-seed migrate clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -73,6 +73,9 @@ bench-offers: $(STAMP) ## B2B offer search over 50k offers in PostgreSQL (goal: 
 
 bench-events: $(STAMP) ## Behaviour-events ingest over HTTP into partitioned PostgreSQL
 	$(BIN)/python -m bench.events_ingest $(BENCH_ARGS)
+
+bench-recs: $(STAMP) ## Recommendations over HTTP: 100k items, 50k users (goal: p99 < 20 ms at 200 req/s)
+	$(BIN)/python -m bench.recs $(BENCH_ARGS)
 
 bench-seed: $(STAMP) ## Synthetic generator at scale: 1M+ events, 100k+ orders (goal: < 10 min)
 	$(BIN)/python -m bench.synthetic_seed $(BENCH_ARGS)

@@ -26,7 +26,7 @@ from marketplace.shared.clock import Clock, SystemClock
 from marketplace.shared.ports import Cache
 
 if TYPE_CHECKING:
-    from marketplace.behaviour.ports import BehaviourWriter
+    from marketplace.behaviour.ports import BehaviourWriter, ImpressionWriter
     from marketplace.events.adapters.wiring import EventsWiring
     from marketplace.purchasing.services import Placement
 
@@ -88,6 +88,13 @@ class Marketplace:
         from marketplace.behaviour.adapters.writer import SqlBehaviourWriter
 
         return SqlBehaviourWriter(self.engine)
+
+    @cached_property
+    def impressions(self) -> ImpressionWriter:
+        """Where served recommendation responses are recorded (``agora report recs``)."""
+        from marketplace.behaviour.adapters.impressions import SqlImpressionWriter
+
+        return SqlImpressionWriter(self.engine)
 
     def check_database(self) -> None:
         with self.engine.connect() as conn:

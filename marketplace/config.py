@@ -104,6 +104,19 @@ class Settings(BaseSettings):
     webhook_allow_private_networks: bool = Field(
         False, description="Allow webhook URLs on loopback/private addresses (SSRF guard off)"
     )
+    # Recommendations (docs/ml/serving.md): model versions and aliases.json live here.
+    models_dir: Path = Field(
+        PROJECT_ROOT / "var" / "models", description="Saved recommender versions + aliases.json"
+    )
+    recs_reload_seconds: float = Field(
+        10.0, ge=0, description="Poll aliases.json this often for a new version (0: never)"
+    )
+    recs_sellable_refresh_seconds: float = Field(
+        5.0, gt=0, description="Refresh the cached set of sellable products this often"
+    )
+    recs_exclude_purchased: bool = Field(
+        True, description="Leave out what the user already bought from their recommendations"
+    )
 
     @model_validator(mode="after")
     def _parties_defaults(self) -> Settings:

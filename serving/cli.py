@@ -10,6 +10,7 @@ import typer
 from marketplace.config import get_settings
 from serving.exports_cli import export_app
 from serving.imports_cli import import_app
+from serving.recs_cli import recs_app, report_app
 from serving.sourcing_cli import sourcing_app
 
 app = typer.Typer(help="Agora marketplace command line.", no_args_is_help=True)
@@ -26,6 +27,8 @@ app.add_typer(events_app, name="events")
 app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
 app.add_typer(sourcing_app, name="sourcing")
+app.add_typer(recs_app, name="recs")
+app.add_typer(report_app, name="report")
 
 
 @db_app.command("upgrade")

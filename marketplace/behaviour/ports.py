@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from marketplace.behaviour.domain import BehaviourEvent
+from marketplace.behaviour.domain.impressions import Impression
 
 
 class BehaviourWriter(Protocol):
@@ -28,4 +29,13 @@ class BehaviourWriter(Protocol):
 
     def drop_days_before(self, day: date) -> list[str]:
         """Drop whole days older than ``day`` (retention); returns what was dropped."""
+        ...
+
+
+class ImpressionWriter(Protocol):
+    """Where served recommendation responses are recorded (``agora report recs``)."""
+
+    def insert_many(self, impressions: Sequence[Impression]) -> int:
+        """Write the impressions in one statement, skipping attribution ids already there;
+        returns how many were new."""
         ...

@@ -36,6 +36,7 @@ from serving.api.routers import (
 from serving.api.security import verified_principal_resolver
 from serving.jobs import start_jobs_thread
 from serving.logging import configure_logging, request_id_var
+from serving.recs.runtime import RecsHolder
 from serving.web import pages, sandbox
 
 log = logging.getLogger("agora.access")
@@ -121,12 +122,15 @@ def create_app(
         )
         app.state.redis_prefix = live.redis_prefix
         stop_jobs = start_jobs_thread(app.state.marketplace, live.jobs_in_process_seconds)
+        app.state.recs = RecsHolder(lambda: app.state.marketplace)
         if owned:
+            app.state.recs.get()  # models load before the first request (docs/ml/serving.md)
             _settle_heap()
         try:
             yield
         finally:
             stop_jobs()
+            app.state.recs.close()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             if owned:
@@ -164,11 +168,12 @@ def create_app(
 
 def _include_area_routers(app: FastAPI) -> None:
     """Each business area contributes a router under /api/v1."""
-    from serving.api.routers import events, sourcing
+    from serving.api.routers import events, recommendations, search, sourcing
 
+    # Routes match in order: the hot, latency-bound recommendation reads go first.
     for module in (
-        auth, merchants, catalog, inventory, fx, cart, webhooks, orders, payments,
-        settlement, rfq, companies, purchasing, sourcing, events,
+        recommendations, search, auth, merchants, catalog, inventory, fx, cart, webhooks,
+        orders, payments, settlement, rfq, companies, purchasing, sourcing, events,
     ):  # fmt: skip
         app.include_router(module.router, prefix=API_PREFIX)
 

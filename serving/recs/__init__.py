@@ -1,0 +1,1 @@
+"""Recommendation serving: model registry, sellable cache, rules, use cases, training."""

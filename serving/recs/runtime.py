@@ -1,0 +1,77 @@
+"""Wiring of recommendation serving inside one API process.
+
+``RecsRuntime`` owns the model registry, the sellable-products cache, the impression
+writer and their background threads. ``app_from_env`` (the real server) starts it with
+the application, so models load once before the first request; an application built
+around a given container (tests) starts it on the first recommendation request instead,
+so that suites which never ask for one pay nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from marketplace.behaviour.impressions import ImpressionBuffer
+from marketplace.catalog.queries import sellable
+from serving.recs.catalog import CategorySource, FactsSource, SellableCatalog
+from serving.recs.registry import ModelLoadError, ModelRegistry
+from serving.recs.service import Recommendations
+
+if TYPE_CHECKING:
+    from marketplace.bootstrap import Marketplace
+
+
+class RecsRuntime:
+    def __init__(
+        self,
+        container: Marketplace,
+        *,
+        facts: FactsSource | None = None,
+        categories: CategorySource | None = None,
+    ) -> None:
+        s, engine = container.settings, container.engine
+        self.registry = ModelRegistry(s.models_dir, poll_seconds=s.recs_reload_seconds)
+        # A broken version is logged; popular from the database serves until a good one.
+        with contextlib.suppress(ModelLoadError):
+            self.registry.reload(force=True)
+        self.catalog = SellableCatalog(
+            facts or (lambda since: sellable.product_facts(engine, since=since)),
+            categories or (lambda: sellable.category_parents(engine)),
+            refresh_seconds=s.recs_sellable_refresh_seconds,
+        )
+        self.impressions = ImpressionBuffer(container.impressions)
+        self.service = Recommendations(
+            registry=self.registry, catalog=self.catalog, impressions=self.impressions,
+            engine=engine, clock=container.clock, exclude_purchased=s.recs_exclude_purchased,
+        )  # fmt: skip
+        for part in (self.registry, self.catalog, self.impressions):
+            part.start()
+
+    def close(self) -> None:
+        for part in (self.registry, self.catalog, self.impressions):
+            part.close()
+
+
+class RecsHolder:
+    """Builds the runtime once (at start-up or on first use) and closes it at shutdown."""
+
+    def __init__(self, container: Callable[[], Marketplace]) -> None:
+        self._container = container
+        self._lock = threading.Lock()
+        self._runtime: RecsRuntime | None = None
+
+    def get(self) -> RecsRuntime:
+        if self._runtime is None:
+            with self._lock:
+                if self._runtime is None:
+                    self._runtime = RecsRuntime(self._container())
+        return self._runtime
+
+    def close(self) -> None:
+        with self._lock:
+            if self._runtime is not None:
+                self._runtime.close()
+                self._runtime = None
