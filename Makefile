@@ -26,9 +26,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install Agora with its dev tools
 
-demo: $(STAMP) ## Build the embedded SQLite marketplace and serve it on :8000
+demo: $(STAMP) ## Build the embedded SQLite marketplace, train the models, serve it on :8000
 	$(BIN)/agora db upgrade
 	$(BIN)/agora demo seed
+	$(BIN)/agora demo train
 	AGORA_JOBS_IN_PROCESS_SECONDS=15 $(BIN)/agora serve --host 127.0.0.1 --port 8000
 
 serve: $(STAMP) ## Serve the API with the current settings

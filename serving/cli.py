@@ -145,6 +145,27 @@ def demo_seed(
         typer.echo(f"  {note}")
 
 
+@demo_app.command("train")
+def demo_train(
+    force: bool = typer.Option(False, "--force", help="Train even when models exist"),
+) -> None:
+    """Export the demo data and train the served models (skipped when models exist)."""
+    from marketplace.bootstrap import bootstrap
+    from serving.demo_training import train_demo_models
+
+    settings = get_settings()
+    models = settings.models_dir
+    if (models / "aliases.json").exists() and not force:
+        typer.echo(f"models already in {models}; nothing to do (--force to retrain)")
+        return
+    container = bootstrap(settings)
+    try:
+        aliases = train_demo_models(container, exports=models.parent / "exports", models=models)
+    finally:
+        container.close()
+    typer.echo(f"models in {models}: " + ", ".join(f"{k} {v}" for k, v in sorted(aliases.items())))
+
+
 @inventory_app.command("expire-reservations")
 def inventory_expire(
     every: float = typer.Option(0, help="Repeat every N seconds (0: run once and exit)"),

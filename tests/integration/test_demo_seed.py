@@ -1,6 +1,7 @@
 """The demo seed builds a marketplace a buyer can shop in at once: history with behaviour
 (synthetic here: no data sets), stock, a wallet, credit terms, a B2B company, the default
-commission rule; the platform admin last, as the mark that it is complete."""
+commission rule; the platform admin last, as the mark that it is complete. Then the demo's
+models are trained from its export, as `make demo` does."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from marketplace.seeding.demo import BUYER_EMAIL, DemoScale, already_seeded, see
 from marketplace.seeding.synthetic import SyntheticParams
 from marketplace.settlement.adapters.tables import commission_rules
 from marketplace.shared.money import Money
+from serving.demo_training import train_demo_models
 
 TINY = DemoScale(
     synthetic=SyntheticParams(users=60, merchants=4, products=24, days=10, seed=7,
@@ -51,3 +53,9 @@ def test_demo_seed_is_ready_to_shop(sqlite_app: Marketplace, tmp_path: Path) -> 
     assert role == "buyer_admin"
     assert app.wallet is not None
     assert app.wallet.balance(buyer, "CNY") == Money.of("5000.00", "CNY")
+
+    # What `make demo` runs next: export, fit the served models, build the search index.
+    aliases = train_demo_models(app, exports=tmp_path / "exports", models=tmp_path / "models")
+    assert {"user", "similar", "bought_together", "trending", "search"} <= set(aliases)
+    assert (tmp_path / "models" / "aliases.json").exists()
+    assert (tmp_path / "exports" / "events" / "_manifest.json").exists()
