@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from contextlib import AbstractContextManager
+from functools import lru_cache
 from typing import Any
 
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
 
 ENV_VAR = "AGORA_RECSYS_THREADS"
 
@@ -32,5 +33,21 @@ def limited_threads(
     limit = n or default_threads()
     limits: AbstractContextManager[Any] = threadpool_limits(
         limits={"openmp": limit, "blas": blas or limit}
+    )
+    return limits
+
+
+@lru_cache(maxsize=1)
+def _scoring_controller() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def scoring_threads() -> AbstractContextManager[Any]:
+    """One BLAS/OpenMP thread for a serving-time product (a request scores on its worker's
+    core). The controller is made once: making one walks every loaded library (~1 ms, as
+    long as the product itself at 100k items); numpy's BLAS is loaded long before the first
+    request, which is all scoring uses."""
+    limits: AbstractContextManager[Any] = _scoring_controller().limit(
+        limits={"openmp": 1, "blas": 1}
     )
     return limits

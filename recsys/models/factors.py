@@ -13,7 +13,7 @@ import numpy as np
 
 from recsys.interactions import Interactions
 from recsys.models.core import ScoringRecommender
-from recsys.threads import limited_threads
+from recsys.threads import limited_threads, scoring_threads
 
 
 class FactorRecommender(ScoringRecommender):
@@ -49,12 +49,12 @@ class FactorRecommender(ScoringRecommender):
         self._item_unit = self.item_factors / np.maximum(norms, 1e-12)
 
     def _score_user(self, row: int) -> np.ndarray:
-        with limited_threads(1):
+        with scoring_threads():
             scores: np.ndarray = self.item_factors @ self.user_factors[row]
         return scores
 
     def _score_item(self, col: int) -> np.ndarray | None:
-        with limited_threads(1):
+        with scoring_threads():
             scores: np.ndarray = self._item_unit @ self._item_unit[col]
         return scores
 
