@@ -51,3 +51,6 @@ def configure_logging(level: str = "INFO", *, json_output: bool = True) -> None:
     access = logging.getLogger("uvicorn.access")
     access.handlers[:] = []
     access.propagate = False
+    # faiss reports at INFO every CPU-specific build it tries and does not find (AVX512,
+    # AVX2) before the one it loads: noise in every worker's start-up, kept for warnings.
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
