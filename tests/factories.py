@@ -155,3 +155,16 @@ def db_snapshot(app: Marketplace) -> dict[str, tuple[int, str]]:
             digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
             snapshot[table.name] = (len(rows), digest)
     return snapshot
+
+
+def drain_events(app: Marketplace) -> int:
+    """Relay (when the app has a Redis stream) and run every consumer group until nothing
+    is left; returns how many events the groups handled."""
+    from serving.events_worker import run_once
+
+    handled = 0
+    while True:
+        result = run_once(app, relay_events=app.events.has_stream, dispatch=True, deliver=False)
+        handled += result.dispatched
+        if not (result.relayed or result.dispatched):
+            return handled

@@ -20,9 +20,8 @@ from marketplace.events.consumers import handle_once
 from marketplace.ordering.services import expire_orders
 from marketplace.purchasing.services.budget_events import BUDGET_KEEPER, keep_budget
 from marketplace.shared.clock import FixedClock
-from serving.events_worker import run_once
 from tests.e2e.b2b_seed import API, Company, make_company, ok
-from tests.factories import db_snapshot
+from tests.factories import db_snapshot, drain_events
 from tests.integration.ordering.seed import Market
 
 pytestmark = pytest.mark.postgres
@@ -52,16 +51,6 @@ def _states(app: Marketplace, request_id: str) -> list[str]:
         return [r.state for r in rows]
 
 
-def _drain(app: Marketplace) -> int:
-    """Relay (when the app has a stream) and run the consumer groups until idle."""
-    total = 0
-    while True:
-        result = run_once(app, relay_events=app.events.has_stream, dispatch=True, deliver=False)
-        total += result.dispatched
-        if not (result.relayed or result.dispatched):
-            return total
-
-
 def test_credit_terms_are_spent_when_the_invoice_is_settled(
     pg_client: TestClient, pg_app: Marketplace
 ) -> None:
@@ -69,13 +58,13 @@ def test_credit_terms_are_spent_when_the_invoice_is_settled(
     seller = Market(app, FixedClock()).seller({"tape": "100.00"}, stock={"tape": 500})
     c = make_company(client, app)
     placed = _order(client, c, seller.skus["tape"], 4, "credit_terms")
-    _drain(app)  # order.placed / order.paid: owed, not yet spent
+    drain_events(app)  # order.placed / order.paid: owed, not yet spent
     assert _budget(client, c) == ("400.00", "0.00")
 
     invoice = ok(client.get(f"{c.base}/invoices", headers=c.admin))[0]
     ok(client.post(f"{API}/admin/invoices/{invoice['id']}/settle", headers=c.platform_admin))
     assert _budget(client, c) == ("400.00", "0.00")  # the consumer has not run yet
-    assert _drain(app) >= 1
+    assert drain_events(app) >= 1
     assert _budget(client, c) == ("0.00", "400.00")
     assert _states(app, placed["id"]) == ["spent"]
 
@@ -103,7 +92,7 @@ def test_gateway_purchase_order_is_spent_when_paid(
     seller = Market(app, FixedClock()).seller({"glue": "50.00"}, stock={"glue": 100})
     c = make_company(client, app)
     placed = _order(client, c, seller.skus["glue"], 3, "sandbox")
-    _drain(app)
+    drain_events(app)
     assert _budget(client, c) == ("150.00", "0.00")  # placed, not paid
 
     paid = ok(
@@ -122,7 +111,7 @@ def test_gateway_purchase_order_is_spent_when_paid(
             headers={"Accept": "application/json"},
         )
     )
-    _drain(app)
+    drain_events(app)
     assert _budget(client, c) == ("0.00", "150.00")
     assert _states(app, placed["id"]) == ["spent"]
 
@@ -134,11 +123,11 @@ def test_gateway_purchase_order_expiring_unpaid_gives_the_budget_back(
     seller = Market(app, FixedClock()).seller({"ink": "20.00"}, stock={"ink": 100})
     c = make_company(client, app)
     placed = _order(client, c, seller.skus["ink"], 5, "sandbox")
-    _drain(app)
+    drain_events(app)
     assert _budget(client, c) == ("100.00", "0.00")
 
     later = datetime.now(UTC) + timedelta(seconds=2 * app.settings.order_payment_ttl_seconds)
     assert expire_orders(later, uow=app.uow()) == 1
-    _drain(app)
+    drain_events(app)
     assert _budget(client, c) == ("0.00", "0.00")
     assert _states(app, placed["id"]) == ["released"]
