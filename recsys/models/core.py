@@ -3,6 +3,13 @@
 A model only says how to score one user (`_score_user`) and, if it can, one item
 (`_score_item`), how to fit, and which arrays hold its state; this class turns scores into
 ranked (item_id, score) lists with exclusions, and writes and reads the model directory.
+
+``precompute(n)`` scores every known user once (at training time) and keeps each user's n
+best items, seen ones included; ``recommend`` then filters that list instead of scoring
+100k items, and scores live only when the exclusions leave fewer than k of the n. Both
+paths rank the same way (score, then lower item index), so the answer is the same. The
+lists are saved as plain ``.npy`` files and memory-mapped at load, so the worker processes
+of one machine share one copy in the page cache.
 """
 
 from __future__ import annotations
@@ -24,6 +31,10 @@ from recsys.base import (
 )
 from recsys.interactions import Interactions
 
+TOP_ITEMS_FILE = "top_items.npy"
+TOP_SCORES_FILE = "top_scores.npy"
+PRECOMPUTE_BATCH = 256  # users scored per block: 256 x 100k float32 scores = 100 MB
+
 
 class ScoringRecommender:
     """Base of the models in recsys.models (implements recsys.base.Recommender)."""
@@ -38,6 +49,8 @@ class ScoringRecommender:
         self._user_index: dict[str, int] = {}
         self._item_index: dict[str, int] = {}
         self.trained_until: float | None = None
+        # precomputed (n_users, n) item columns (-1: no more) and their float32 scores
+        self._toplists: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- what a model provides ------------------------------------------------------------
     def _fit(self, data: Interactions) -> None:
@@ -46,6 +59,11 @@ class ScoringRecommender:
     def _score_user(self, row: int) -> np.ndarray:
         """Scores for every item (float, len n_items) for user row `row`."""
         raise NotImplementedError
+
+    def _score_users(self, rows: np.ndarray) -> np.ndarray:
+        """Scores of every item for several users, (len(rows), n_items); models with a
+        faster block product override it."""
+        return np.vstack([self._score_user(int(r)) for r in rows])
 
     def _score_item(self, col: int) -> np.ndarray | None:
         """Scores of every item next to item `col`, or None without an item-to-item notion."""
@@ -64,8 +82,29 @@ class ScoringRecommender:
         seen.data[:] = 1.0
         self._seen = seen.astype(np.float32)
         self.trained_until = data.now
+        self._toplists = None
         self._fit(data)
         return self
+
+    def precompute(self, n: int) -> Self:
+        """Keep every user's ``n`` best items (seen ones included) for lookups."""
+        self._require_fitted()
+        n_users, n_items = len(self.user_ids), len(self.item_ids)
+        n = max(0, min(n, n_items))
+        items = np.full((n_users, n), -1, dtype=np.int32)
+        scores = np.full((n_users, n), -np.inf, dtype=np.float32)
+        for first in range(0, n_users, PRECOMPUTE_BATCH):
+            rows = np.arange(first, min(first + PRECOMPUTE_BATCH, n_users))
+            block = np.asarray(self._score_users(rows), dtype=np.float64)
+            block[~np.isfinite(block)] = -np.inf
+            items[rows], scores[rows] = _block_top(block, n)
+        self._toplists = items, scores
+        return self
+
+    @property
+    def precomputed(self) -> int:
+        """How many items per user are precomputed (0: none)."""
+        return 0 if self._toplists is None else int(self._toplists[0].shape[1])
 
     def recommend(
         self,
@@ -79,6 +118,10 @@ class ScoringRecommender:
         row = self._user_index.get(user_id)
         if row is None or k <= 0:
             return []
+        if self._toplists is not None:
+            found = self._lookup(self._toplists, row, k, exclude, exclude_seen)
+            if found is not None:
+                return found
         scores = np.array(self._score_user(row), dtype=np.float64)
         if exclude_seen:
             scores[seen.indices[seen.indptr[row] : seen.indptr[row + 1]]] = -np.inf
@@ -115,7 +158,12 @@ class ScoringRecommender:
             "n_items": len(self.item_ids),
             "trained_until": self.trained_until,
         }
+        if self._toplists is not None:
+            info["precomputed"] = self.precomputed
         write_model(directory, name=self.name, params=self.params, arrays=arrays, info=info)
+        if self._toplists is not None:
+            np.save(Path(directory) / TOP_ITEMS_FILE, self._toplists[0])
+            np.save(Path(directory) / TOP_SCORES_FILE, self._toplists[1])
 
     @classmethod
     def load(cls, directory: str | Path) -> Self:
@@ -132,6 +180,13 @@ class ScoringRecommender:
         )
         model.trained_until = meta.get("trained_until")
         model._restore({k[2:]: v for k, v in arrays.items() if k.startswith("m_")})
+        if meta.get("precomputed"):
+            path = Path(directory)
+            items = np.load(path / TOP_ITEMS_FILE, mmap_mode="r", allow_pickle=False)
+            scores = np.load(path / TOP_SCORES_FILE, mmap_mode="r", allow_pickle=False)
+            if not items.shape == scores.shape == (len(model.user_ids), meta["precomputed"]):
+                raise ModelFormatError(f"{directory}: precomputed lists of the wrong shape")
+            model._toplists = items, scores
         return model
 
     # -- helpers ----------------------------------------------------------------------------
@@ -140,6 +195,31 @@ class ScoringRecommender:
         self.item_ids = np.asarray(item_ids, dtype=str)
         self._user_index = {str(u): i for i, u in enumerate(self.user_ids)}
         self._item_index = {str(v): i for i, v in enumerate(self.item_ids)}
+
+    def _lookup(
+        self,
+        top: tuple[np.ndarray, np.ndarray],
+        row: int,
+        k: int,
+        exclude: Collection[str],
+        exclude_seen: bool,
+    ) -> list[Recommendation] | None:
+        """The first k precomputed items that survive the exclusions; None when the n
+        precomputed run out first (the caller scores live)."""
+        banned = {c for item in exclude if (c := self._item_index.get(item)) is not None}
+        if exclude_seen and self._seen is not None:
+            seen = self._seen
+            banned.update(seen.indices[seen.indptr[row] : seen.indptr[row + 1]].tolist())
+        out: list[Recommendation] = []
+        cols, scores = top[0][row].tolist(), top[1][row].tolist()
+        for col, score in zip(cols, scores, strict=True):
+            if col < 0:  # fewer than n items had a finite score: the list is complete
+                return out
+            if col not in banned:
+                out.append((str(self.item_ids[col]), score))
+                if len(out) == k:
+                    return out
+        return out if len(cols) == len(self.item_ids) else None
 
     def _require_fitted(self) -> sp.csr_matrix:
         if self._seen is None:
@@ -167,3 +247,26 @@ def top_k(scores: np.ndarray, k: int, item_ids: np.ndarray) -> list[Recommendati
     order = np.lexsort((finite, -scores[finite]))[:k]
     chosen = finite[order]
     return [(str(item_ids[j]), float(scores[j])) for j in chosen]
+
+
+def _block_top(block: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's n best columns and scores, ranked as ``top_k`` ranks (score, then lower
+    column); columns without a finite score become -1."""
+    b, n_items = block.shape
+    if n == 0:
+        return np.zeros((b, 0), np.int32), np.zeros((b, 0), np.float32)
+    if n < n_items:
+        kth = -np.partition(-block, n - 1, axis=1)[:, n - 1 : n]  # the n-th best score
+        above = block > kth
+        ties = block == kth
+        need = n - above.sum(axis=1, keepdims=True)
+        chosen = above | (ties & (np.cumsum(ties, axis=1) <= need))  # lowest columns first
+        cols = np.nonzero(chosen)[1].reshape(b, n)
+    else:
+        cols = np.broadcast_to(np.arange(n_items), (b, n_items))
+    picked = np.take_along_axis(block, cols, axis=1)
+    order = np.argsort(-picked, axis=1, kind="stable")  # stable: ties keep the lower column
+    cols = np.take_along_axis(cols, order, axis=1).astype(np.int32)
+    picked = np.take_along_axis(picked, order, axis=1)
+    cols[~np.isfinite(picked)] = -1
+    return cols, picked.astype(np.float32)

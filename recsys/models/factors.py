@@ -53,6 +53,10 @@ class FactorRecommender(ScoringRecommender):
             scores: np.ndarray = self.item_factors @ self.user_factors[row]
         return scores
 
+    def _score_users(self, rows: np.ndarray) -> np.ndarray:
+        scores: np.ndarray = self.user_factors[rows] @ self.item_factors.T
+        return scores
+
     def _score_item(self, col: int) -> np.ndarray | None:
         with scoring_threads():
             scores: np.ndarray = self._item_unit @ self._item_unit[col]

@@ -1,6 +1,7 @@
 """Fit the served models from an export and publish them as new versions.
 
-``publish`` fits one model per surface (a model named twice is fitted once), saves each
+``publish`` fits one model per surface (a model named twice is fitted once; the user
+model also scores every known user's top ``USER_TOP_N`` at once), saves each
 to ``<out>/.tmp-*`` and renames it to ``<out>/<name>@<n>`` (n: one more than the highest
 version of that name there), then replaces ``aliases.json`` atomically. A serving process
 polling the file then loads the new versions; surfaces not retrained keep their alias.
@@ -28,6 +29,10 @@ DEFAULT_MODELS: dict[str, tuple[str, dict[str, Any]]] = {
     "trending": ("trending", {}),
     "popular": ("recent_popularity", {}),
 }
+# Known users' lists are scored once at training time, this many items each: a request
+# over-fetches 5 x k (100 for k = 20) plus the user's purchases, so 200 leaves room for
+# 100 bought items before a request has to score live.
+USER_TOP_N = 200
 
 
 @dataclass
@@ -77,11 +82,14 @@ def publish(
     out.mkdir(parents=True, exist_ok=True)
     result = Published(aliases={})
     fitted: dict[tuple[str, str], str] = {}
+    keys = {s: (name, json.dumps(params, sort_keys=True)) for s, (name, params) in models.items()}
     for surface, (name, params) in models.items():
-        key = (name, json.dumps(params, sort_keys=True))
+        key = keys[surface]
         if key not in fitted:
             started = time.perf_counter()
             model = factory.make(name, **params).fit(data)
+            if keys.get("user") == key and hasattr(model, "precompute"):
+                model.precompute(USER_TOP_N)
             result.fit_seconds[name] = round(time.perf_counter() - started, 3)
             fitted[key] = _save(out, name, model.save)
         result.aliases[surface] = fitted[key]

@@ -84,6 +84,7 @@ def test_every_surface_serves_trained_models_within_the_rules(world: World, tmp_
     (user_id, headers), product = world.users[0], next(iter(world.products))
     mine = _get(world, f"{REC}/users/{user_id}", headers, k=5)
     assert (mine["model"], mine["model_version"]) == ("als", "1")
+    assert (tmp_path / "models" / "als@1" / "top_items.npy").is_file()  # served by lookup
     _never_unsellable(world, mine)
     bought = {p for p in world.products if world.products[p]["title"] == "Linen dress 0"}
     assert not bought & set(_ids(mine))  # user 0 bought dress 0: excluded

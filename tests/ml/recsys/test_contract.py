@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from recsys.base import (
     read_metadata,
 )
 from recsys.interactions import Interactions
+from recsys.models.core import _block_top
 
 NAMES = factory.names()
 # Small and quick: the contract is about behaviour, not quality.
@@ -144,3 +146,66 @@ def test_factory_refuses_unknown_names_and_foreign_files(
     meta.write_text(meta.read_text().replace('"format_version": 1', '"format_version": 9'))
     with pytest.raises(ModelFormatError, match="unknown model format"):
         factory.load(tmp_path / "pop")
+
+
+def _precomputable(name: str) -> bool:
+    return hasattr(factory.model_class(name), "precompute")
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if _precomputable(n)])
+def test_precomputed_lists_answer_as_live_scoring_does(
+    name: str, interactions: Interactions, tmp_path: Path
+) -> None:
+    live = fitted(name, interactions)
+    pre: Any = fitted(name, interactions)
+    pre.precompute(12)
+    pre.save(tmp_path / "m")
+    loaded: Any = factory.load(tmp_path / "m")  # memory-mapped lists
+    assert loaded.precomputed == pre.precomputed == 12
+    for user in map(str, interactions.user_ids[:30]):
+        seen = interactions.seen_items(user)
+        banned = {i for i, _ in live.recommend(user, 4, exclude_seen=False)[:2]}
+        for kwargs in (
+            {"k": 5, "exclude_seen": False},
+            {"k": 5, "exclude_seen": True},  # may run past the 12 (then scored live)
+            {"k": 8, "exclude": banned, "exclude_seen": False},
+            {"k": 20, "exclude_seen": False},  # more than precomputed: scored live
+        ):
+            expected = live.recommend(user, **kwargs)
+            for model in (pre, loaded):
+                got = model.recommend(user, **kwargs)
+                assert [i for i, _ in got] == [i for i, _ in expected], (user, kwargs)
+                assert np.allclose([s for _, s in got], [s for _, s in expected], rtol=1e-5)
+        assert not {i for i, _ in pre.recommend(user, 5)} & seen
+
+
+def test_block_top_ranks_ties_by_lower_column_and_drops_non_finite() -> None:
+    block = np.array(
+        [
+            [1.0, 3.0, 3.0, 2.0, 3.0],
+            [-np.inf, 0.5, -np.inf, -np.inf, -np.inf],
+        ]
+    )
+    cols, scores = _block_top(block, 3)
+    assert cols.tolist() == [[1, 2, 4], [1, -1, -1]]
+    assert scores[0].tolist() == [3.0, 3.0, 3.0]
+    cols, _ = _block_top(np.array([[0.0, 1.0, 1.0, 1.0, 0.0]]), 2)
+    assert cols.tolist() == [[1, 2]]
+    cols, _ = _block_top(np.array([[0.0, 2.0, 1.0]]), 3)  # n == n_items: a full sort
+    assert cols.tolist() == [[1, 2, 0]]
+
+
+def test_a_precomputed_list_is_a_lookup(
+    interactions: Interactions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model: Any = fitted("als", interactions).precompute(12)
+    user = str(interactions.user_ids[0])
+    expected = model.recommend(user, 5, exclude_seen=False)
+
+    def scoring_is_not_expected(row: int) -> np.ndarray:
+        raise AssertionError("scored live although the precomputed list sufficed")
+
+    monkeypatch.setattr(model, "_score_user", scoring_is_not_expected)
+    assert model.recommend(user, 5, exclude_seen=False) == expected
+    with pytest.raises(AssertionError, match="scored live"):
+        model.recommend(user, 13, exclude_seen=False)
