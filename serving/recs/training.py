@@ -3,7 +3,9 @@
 ``publish`` fits one model per surface (a model named twice is fitted once; the user
 model also scores every known user's top ``USER_TOP_N`` at once), saves each
 to ``<out>/.tmp-*`` and renames it to ``<out>/<name>@<n>`` (n: one more than the highest
-version of that name there), then replaces ``aliases.json`` atomically. A serving process
+version of that name there), then replaces ``aliases.json`` atomically. With product texts
+embedded, similar items are served by a hybrid of the "similar" model and the text
+embeddings (cold products get text neighbours). A serving process
 polling the file then loads the new versions; surfaces not retrained keep their alias.
 """
 
@@ -81,7 +83,7 @@ def publish(
 
     out.mkdir(parents=True, exist_ok=True)
     result = Published(aliases={})
-    fitted: dict[tuple[str, str], str] = {}
+    fitted: dict[tuple[str, str], tuple[str, Any]] = {}  # -> (folder, model)
     keys = {s: (name, json.dumps(params, sort_keys=True)) for s, (name, params) in models.items()}
     for surface, (name, params) in models.items():
         key = keys[surface]
@@ -91,19 +93,45 @@ def publish(
             if keys.get("user") == key and hasattr(model, "precompute"):
                 model.precompute(USER_TOP_N)
             result.fit_seconds[name] = round(time.perf_counter() - started, 3)
-            fitted[key] = _save(out, name, model.save)
-        result.aliases[surface] = fitted[key]
+            fitted[key] = (_save(out, name, model.save), model)
+        result.aliases[surface] = fitted[key][0]
     if search_items:
-        result.aliases["search"] = _build_search(out, search_items, embed, result)
+        embeddings = _embed(search_items, result) if embed else None
+        result.aliases["search"] = _build_search(out, search_items, embeddings, result)
+        if embeddings is not None and "similar" in keys:
+            collaborative = fitted[keys["similar"]][1]
+            result.aliases["similar"] = _build_hybrid(out, data, collaborative, embeddings, result)
     write_aliases(out, result.aliases)
     return result
 
 
-def _build_search(out: Path, items: Sequence[Any], embed: bool, result: Published) -> str:
-    from recsys.content.embed import TextEncoder
+def _embed(items: Sequence[Any], result: Published) -> Any:
+    from recsys.content.embed import TextEncoder, encode_items
+
+    started = time.perf_counter()
+    embeddings = encode_items(TextEncoder(), items)
+    result.fit_seconds["embed"] = round(time.perf_counter() - started, 3)
+    return embeddings
+
+
+def _build_search(out: Path, items: Sequence[Any], embeddings: Any, result: Published) -> str:
     from recsys.search import SearchIndex
 
     started = time.perf_counter()
-    index = SearchIndex.build(items, encoder=TextEncoder() if embed else None)
+    index = SearchIndex.build(items, embeddings=embeddings)
     result.fit_seconds["search"] = round(time.perf_counter() - started, 3)
     return _save(out, "search", index.save)
+
+
+def _build_hybrid(
+    out: Path, data: Any, collaborative: Any, embeddings: Any, result: Published
+) -> str:
+    """Similar items blend the collaborative neighbours with text neighbours, so a product
+    nobody has interacted with yet (embedded, as every listed one is) still has some."""
+    from recsys.content.model import ContentRecommender
+    from recsys.hybrid import HybridRecommender
+
+    started = time.perf_counter()
+    hybrid = HybridRecommender(collaborative, ContentRecommender(embeddings).fit(data))
+    result.fit_seconds["hybrid"] = round(time.perf_counter() - started, 3)
+    return _save(out, "hybrid", hybrid.save)

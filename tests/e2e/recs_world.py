@@ -133,7 +133,9 @@ def _post_events(world: World) -> None:
         post_events(world, headers, events)
 
 
-def train(world: World, models_dir: Path, tmp: Path, **kwargs: Any) -> training.Published:
+def train(
+    world: World, models_dir: Path, tmp: Path, *, embed: bool = False, **kwargs: Any
+) -> training.Published:
     """Export the events and the catalog, then fit and publish, as `agora recs train`."""
     now = datetime.now(UTC)
     export = tmp / f"export-{next(_ids)}"
@@ -144,7 +146,7 @@ def train(world: World, models_dir: Path, tmp: Path, **kwargs: Any) -> training.
     catalog = sources.catalog_path(export)
     assert catalog is not None
     items = sources.item_texts_from_catalog(catalog)
-    return training.publish(data, models_dir, search_items=items, embed=False, **kwargs)
+    return training.publish(data, models_dir, search_items=items, embed=embed, **kwargs)
 
 
 def impressions(app: Marketplace, attribution_id: str | None = None) -> int:

@@ -22,6 +22,7 @@ from tests.e2e.recs_world import (
     World,
     build_world,
     delist,
+    dresses,
     event,
     impressions,
     post_events,
@@ -111,6 +112,21 @@ def test_every_surface_serves_trained_models_within_the_rules(world: World, tmp_
     found = _get(world, f"{API}/search", q="linen dress 3", k=3)
     assert found["items"][0]["title"] == "Linen dress 3"
     assert found["model"] == "search"
+
+
+def test_with_embedded_texts_a_product_nobody_touched_has_similar_items(
+    world: World, tmp_path: Path
+) -> None:
+    published = train(world, tmp_path / "models", tmp_path, embed=True)
+    assert published.aliases["similar"].startswith("hybrid@")
+    ok(world.client.post(f"{API}/admin/recs/reload", headers=world.admin))
+    hammers = [p for p, f in world.products.items() if f["title"].startswith("Steel hammer")]
+    body = _get(world, f"{REC}/items/{hammers[0]}/similar", k=2)
+    assert body["model"] == "hybrid"
+    assert body["fallback"] is None  # the text neighbours answered, not popularity
+    assert sorted(_ids(body)) == sorted(hammers[1:])
+    dress = dresses(world)[0]  # a product with interactions keeps collaborative neighbours
+    assert set(_ids(_get(world, f"{REC}/items/{dress}/similar", k=3))) <= set(dresses(world))
 
 
 def test_filters_and_diversity_are_honoured_with_a_popular_fallback(
