@@ -5,6 +5,7 @@ from marketplace.db.metadata import metadata
 
 def load_all_tables() -> None:
     # Imported for their side effect of registering tables on the shared metadata.
+    import marketplace.advice.adapters.tables
     import marketplace.behaviour.adapters.tables
     import marketplace.cart.adapters.tables
     import marketplace.catalog.adapters.tables

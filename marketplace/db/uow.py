@@ -16,6 +16,10 @@ from marketplace.shared.clock import Clock, SystemClock
 from marketplace.shared.errors import TransientConflictError
 
 if TYPE_CHECKING:
+    from marketplace.advice.adapters.repositories import (
+        SqlDemandForecastRepository,
+        SqlPriceSuggestionRepository,
+    )
     from marketplace.cart.adapters.repositories import SqlCartRepository
     from marketplace.cart.adapters.snapshots import SqlSkuSnapshotReader
     from marketplace.catalog.adapters.repositories import (
@@ -330,6 +334,18 @@ class SqlUnitOfWork:
         from marketplace.sourcing.adapters.repositories import SqlContractPriceRepository
 
         return SqlContractPriceRepository(self.connection)
+
+    @cached_property
+    def price_suggestions(self) -> SqlPriceSuggestionRepository:
+        from marketplace.advice.adapters.repositories import SqlPriceSuggestionRepository
+
+        return SqlPriceSuggestionRepository(self.connection)
+
+    @cached_property
+    def demand_forecasts(self) -> SqlDemandForecastRepository:
+        from marketplace.advice.adapters.repositories import SqlDemandForecastRepository
+
+        return SqlDemandForecastRepository(self.connection)
 
 
 _REPOSITORY_NAMES = frozenset(

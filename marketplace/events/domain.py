@@ -34,6 +34,7 @@ class Topic(StrEnum):
     QUOTE_SUBMITTED = "quote.submitted"
     QUOTE_ACCEPTED = "quote.accepted"
     QUOTE_DECLINED = "quote.declined"
+    PRICE_SUGGESTION_DECIDED = "price_suggestion.decided"  # accepted or rejected by the merchant
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from marketplace.shared.ids import new_ulid
 from serving.api.errors import install_error_handlers
 from serving.api.idempotency import IdempotencyMiddleware, PrincipalResolver
 from serving.api.routers import (
+    advice,
     auth,
     cart,
     catalog,
@@ -173,7 +174,7 @@ def _include_area_routers(app: FastAPI) -> None:
     # Routes match in order: the hot, latency-bound recommendation reads go first.
     for module in (
         recommendations, search, auth, merchants, catalog, inventory, fx, cart, webhooks,
-        orders, payments, settlement, rfq, companies, purchasing, sourcing, events,
+        orders, payments, settlement, rfq, companies, purchasing, sourcing, events, advice,
     ):  # fmt: skip
         app.include_router(module.router, prefix=API_PREFIX)
 

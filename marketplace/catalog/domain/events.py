@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,11 +23,24 @@ def _price_set(prices: PriceSet) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class PriceSource:
+    """What changed a price other than the merchant's own edit (``price.changed``'s
+    ``source``): ``kind`` "price_suggestion" with the suggestion's id."""
+
+    kind: str
+    id: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "id": self.id}
+
+
 def price_changed(
-    sku: Sku, prices: PriceSet, previous: PriceSet | None, *, now: datetime
-) -> DomainEvent:
-    """A SKU's prices in one currency were replaced: the new set, and the old one (None
-    when the SKU had no price in that currency)."""
+    sku: Sku, prices: PriceSet, previous: PriceSet | None, *, now: datetime,
+    source: PriceSource | None = None,
+) -> DomainEvent:  # fmt: skip
+    """A SKU's prices in one currency were replaced: the new set, the old one (None when
+    the SKU had no price in that currency) and what replaced them (None: the merchant)."""
     return DomainEvent(
         topic=Topic.PRICE_CHANGED,
         key=sku.id,
@@ -39,6 +53,7 @@ def price_changed(
             "currency": prices.currency.code,
             "prices": _price_set(prices),
             "previous": _price_set(previous) if previous is not None else None,
+            "source": source.to_dict() if source is not None else None,
         },
     )
 

@@ -36,7 +36,7 @@ from marketplace.catalog.domain.errors import (
     UnknownCategoryError,
     UnknownShopError,
 )
-from marketplace.catalog.domain.events import price_changed, product_updated
+from marketplace.catalog.domain.events import PriceSource, price_changed, product_updated
 from marketplace.catalog.domain.locale import normalize_locale
 from marketplace.catalog.domain.pricing import parse_member_level
 from marketplace.catalog.domain.products import (
@@ -219,18 +219,32 @@ def set_sku_prices(cmd: SetSkuPrices, *, uow: CatalogUnitOfWork, cache: Cache) -
          for m in cmd.member_prices],
     )  # fmt: skip
     with uow:
-        merchant, product = _own_sku_product(uow, cmd.merchant_id, cmd.sku_id)
-        sku = product.sku(cmd.sku_id)
-        previous = sku.prices.get(currency.code)
-        sku.prices[currency.code] = prices
-        now = uow.clock.now()
-        uow.products.replace_prices(sku.id, prices, now=now)
-        product.updated_at = now
-        uow.products.save(product, price_currency=merchant.default_currency)
-        uow.outbox.add(price_changed(sku, prices, previous, now=now))
-        _invalidate_after_commit(uow, cache, product.id)
+        replace_sku_prices(cmd.merchant_id, cmd.sku_id, prices, uow=uow, cache=cache)
         uow.commit()
     return prices
+
+
+def replace_sku_prices(
+    merchant_id: str, sku_id: str, prices: PriceSet, *, uow: CatalogUnitOfWork, cache: Cache,
+    source: PriceSource | None = None,
+) -> PriceSet | None:  # fmt: skip
+    """What ``set_sku_prices`` does inside its unit of work, for use cases that change
+    prices as part of their own transaction (accepting a price suggestion): lock the
+    merchant's product, make ``prices`` the SKU's prices in their currency, record
+    ``price.changed`` (with ``source``, None for a manual change) and drop the cached page
+    after the commit. The caller opens and commits ``uow``. Returns the replaced set (None
+    when the SKU had no price in that currency)."""
+    merchant, product = _own_sku_product(uow, merchant_id, sku_id)
+    sku = product.sku(sku_id)
+    previous = sku.prices.get(prices.currency.code)
+    sku.prices[prices.currency.code] = prices
+    now = uow.clock.now()
+    uow.products.replace_prices(sku.id, prices, now=now)
+    product.updated_at = now
+    uow.products.save(product, price_currency=merchant.default_currency)
+    uow.outbox.add(price_changed(sku, prices, previous, now=now, source=source))
+    _invalidate_after_commit(uow, cache, product.id)
+    return previous
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Advice for merchants: price suggestions to accept or reject, and demand forecasts."""

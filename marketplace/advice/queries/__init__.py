@@ -1,0 +1,52 @@
+"""Read side of the advice area: plain SQL for the merchant's lists and charts, and the
+inputs of replenishment."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from marketplace.advice.queries.demand import (
+    DEFAULT_LEAD_TIME_DAYS,
+    MAX_HISTORY_DAYS,
+    WarehouseStock,
+    daily_units_sold,
+    forecast_view,
+    latest_forecast,
+    merchant_owns_sku,
+    stock_for_replenishment,
+)
+from marketplace.advice.queries.suggestions import (
+    InvalidAdviceQueryError,
+    list_suggestions,
+    suggestion_dict,
+    suggestion_view,
+)
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads: no write lock on SQLite, autocommit on PostgreSQL."""
+    options: dict[str, Any] = {"agora_readonly": True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    with engine.connect().execution_options(**options) as conn:
+        yield conn
+
+
+__all__ = [
+    "DEFAULT_LEAD_TIME_DAYS",
+    "MAX_HISTORY_DAYS",
+    "InvalidAdviceQueryError",
+    "WarehouseStock",
+    "daily_units_sold",
+    "forecast_view",
+    "latest_forecast",
+    "list_suggestions",
+    "merchant_owns_sku",
+    "read_connection",
+    "stock_for_replenishment",
+    "suggestion_dict",
+    "suggestion_view",
+]
