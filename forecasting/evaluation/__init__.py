@@ -1,0 +1,1 @@
+"""Forecast evaluation: metrics, the rolling-origin backtest, the report and its command."""

@@ -1,0 +1,1 @@
+"""Forecasters behind forecasting.base.Forecaster; pick one with forecasting.factory."""
