@@ -1,11 +1,12 @@
 """Commands of the advice area: what the producers (pricing and forecasting pipelines) and
-the merchant ask for."""
+the merchant ask for (deciding on suggestions, setting the pricing policy and inputs)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from marketplace.shared.money import Money
@@ -78,3 +79,34 @@ class RecordDemandForecasts:
     model_version: str
     generated_at: datetime
     forecasts: tuple[ForecastInput, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SetPricingPolicy:
+    """Replace the merchant's pricing policy. Fractions are decimal strings (or Decimal);
+    None switches a limit off; the defaults are the pricing library's."""
+
+    merchant_id: str
+    actor_id: str  # who sets it: a user id, or "apikey:<prefix>"
+    is_enabled: bool = True
+    objective: str = "profit"  # "profit" | "revenue"
+    max_step: Decimal | str | None = "0.10"
+    margin_floor: Decimal | str | None = "0"
+    competitor_tolerance: Decimal | str | None = "0.05"
+    allow_outside_observed: bool = False
+    charm: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetSkuPricingInputs:
+    """Replace a SKU's pricing inputs: amounts are decimal strings in ``currency`` (one of
+    the SKU's list-price currencies); None clears one."""
+
+    merchant_id: str
+    sku_id: str
+    actor_id: str
+    currency: str
+    unit_cost: Decimal | str | None = None
+    min_price: Decimal | str | None = None
+    max_price: Decimal | str | None = None
+    competitor_price: Decimal | str | None = None

@@ -1,5 +1,6 @@
-"""Ports of the advice area: its repositories, and the unit of work its services need
-(the catalog's, since accepting a suggestion changes prices in the same transaction)."""
+"""Ports of the advice area: its repositories, and the units of work its services need
+(the catalog's for suggestions, since accepting one changes prices in the same transaction;
+a small one for the pricing policy and inputs)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from marketplace.advice.domain import DemandForecast, PriceSuggestion, SuggestionStatus
-from marketplace.catalog.ports import CatalogUnitOfWork
+from marketplace.advice.domain import (
+    DemandForecast,
+    PriceSuggestion,
+    PricingPolicy,
+    SkuPricingInputs,
+    SuggestionStatus,
+)
+from marketplace.catalog.ports import CatalogUnitOfWork, MerchantDirectory
+from marketplace.shared.ports import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +83,36 @@ class AdviceUnitOfWork(CatalogUnitOfWork, Protocol):
 
     @property
     def demand_forecasts(self) -> DemandForecastRepository: ...
+
+
+class PricingPolicyRepository(Protocol):
+    def get(self, merchant_id: str) -> PricingPolicy | None:
+        """The merchant's stored policy; None when it never set one (the defaults apply)."""
+        ...
+
+    def put(self, policy: PricingPolicy) -> None:
+        """Store ``policy`` as the merchant's only one (insert or replace, atomically)."""
+        ...
+
+
+class SkuPricingInputsRepository(Protocol):
+    def get(self, sku_id: str) -> SkuPricingInputs | None: ...
+
+    def put(self, inputs: SkuPricingInputs) -> None:
+        """Store ``inputs`` as the SKU's only ones (insert or replace, atomically)."""
+        ...
+
+    def sku(self, sku_id: str) -> SkuFacts | None:
+        """The catalog SKU, if it exists."""
+        ...
+
+
+class PricingInputsUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def merchants(self) -> MerchantDirectory: ...
+
+    @property
+    def pricing_policies(self) -> PricingPolicyRepository: ...
+
+    @property
+    def sku_pricing_inputs(self) -> SkuPricingInputsRepository: ...

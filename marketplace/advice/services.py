@@ -1,5 +1,6 @@
 """Use cases of the advice area: record price suggestions and demand forecasts (the
-pipelines), accept or reject a suggestion (the merchant), expire the overdue ones.
+pipelines), accept or reject a suggestion (the merchant), expire the overdue ones, and set
+the merchant's pricing policy and its SKUs' pricing inputs (cost, bounds, competitor price).
 
 Accepting is one transaction: the suggestion's row is locked first, then the product's
 (through the catalog), so two accepts of one suggestion run one after the other and the
@@ -19,6 +20,8 @@ from marketplace.advice.commands import (
     RecordDemandForecasts,
     RecordPriceSuggestions,
     RejectPriceSuggestion,
+    SetPricingPolicy,
+    SetSkuPricingInputs,
     SuggestionInput,
 )
 from marketplace.advice.domain import (
@@ -27,6 +30,9 @@ from marketplace.advice.domain import (
     InvalidPriceSuggestionError,
     PriceSuggestion,
     PriceSuggestionNotFoundError,
+    PricingCurrencyMismatchError,
+    PricingPolicy,
+    SkuPricingInputs,
     SuggestionCurrencyMismatchError,
     SuggestionNotPendingError,
     SuggestionSkuNotOwnedError,
@@ -37,6 +43,7 @@ from marketplace.advice.domain import (
     rescaled_prices,
 )
 from marketplace.advice.domain.forecasts import check_backtest
+from marketplace.advice.domain.pricing_inputs import check_inputs, check_policy
 from marketplace.advice.domain.suggestions import (
     MAX_NOTE,
     check_codes,
@@ -47,13 +54,16 @@ from marketplace.advice.domain.suggestions import (
     check_reason,
     parse_objective,
 )
-from marketplace.advice.ports import AdviceUnitOfWork, SkuFacts
+from marketplace.advice.ports import AdviceUnitOfWork, PricingInputsUnitOfWork, SkuFacts
 from marketplace.catalog.domain import PriceSet
+from marketplace.catalog.domain.errors import SkuNotFoundError
 from marketplace.catalog.domain.events import PriceSource
 from marketplace.catalog.services import replace_sku_prices
 from marketplace.events.domain import DomainEvent, Topic
+from marketplace.parties.domain import MerchantNotFoundError
 from marketplace.shared.currency import get_currency
 from marketplace.shared.ids import new_id
+from marketplace.shared.money import InvalidMoneyError, Money
 from marketplace.shared.ports import Cache
 
 MAX_BATCH = 1000
@@ -298,7 +308,65 @@ def _forecast(
     )  # fmt: skip
 
 
+# -- pricing policy and inputs: the merchant ------------------------------------------------
+def set_pricing_policy(cmd: SetPricingPolicy, *, uow: PricingInputsUnitOfWork) -> PricingPolicy:
+    """Replace the merchant's pricing policy (the guardrails and objective the producer
+    prices its SKUs with)."""
+    with uow:
+        if uow.merchants.get(cmd.merchant_id) is None:
+            raise MerchantNotFoundError(f"No merchant {cmd.merchant_id}.")
+        policy = check_policy(
+            cmd.merchant_id, is_enabled=cmd.is_enabled, objective=cmd.objective,
+            max_step=cmd.max_step, margin_floor=cmd.margin_floor,
+            competitor_tolerance=cmd.competitor_tolerance,
+            allow_outside_observed=cmd.allow_outside_observed, charm=cmd.charm,
+            updated_at=uow.clock.now(), updated_by=cmd.actor_id,
+        )  # fmt: skip
+        uow.pricing_policies.put(policy)
+        uow.commit()
+    return policy
+
+
+def set_sku_pricing_inputs(
+    cmd: SetSkuPricingInputs, *, uow: PricingInputsUnitOfWork
+) -> SkuPricingInputs:
+    """Replace the SKU's unit cost, price bounds and competitor price (None clears one), in
+    a currency the SKU has a list price in. Another merchant's SKU is not found."""
+    currency = get_currency(cmd.currency).code
+    with uow:
+        inputs = check_inputs(SkuPricingInputs(
+            sku_id=cmd.sku_id, merchant_id=cmd.merchant_id, currency=currency,
+            unit_cost=_amount(cmd.unit_cost, currency, "unit_cost"),
+            min_price=_amount(cmd.min_price, currency, "min_price"),
+            max_price=_amount(cmd.max_price, currency, "max_price"),
+            competitor_price=_amount(cmd.competitor_price, currency, "competitor_price"),
+            updated_at=uow.clock.now(), updated_by=cmd.actor_id,
+        ))  # fmt: skip
+        facts = uow.sku_pricing_inputs.sku(cmd.sku_id)
+        if facts is None or facts.merchant_id != cmd.merchant_id:
+            raise SkuNotFoundError(cmd.sku_id)
+        if currency not in facts.list_currencies:
+            raise PricingCurrencyMismatchError(
+                f"The SKU has no list price in {currency}.", sku_id=cmd.sku_id,
+                currencies=sorted(facts.list_currencies),
+            )  # fmt: skip
+        uow.sku_pricing_inputs.put(inputs)
+        uow.commit()
+    return inputs
+
+
+def _amount(value: object, currency: str, field: str) -> Money | None:
+    """An exact amount at the currency's minor unit (``money_precision`` past it)."""
+    if value is None:
+        return None
+    try:
+        return Money.of(value, currency)
+    except InvalidMoneyError as exc:
+        raise InvalidMoneyError(exc.message, code=exc.code, field=field) from None
+
+
 __all__ = [
     "RecordedForecasts", "accept_price_suggestion", "decided_event", "expire_price_suggestions",
     "record_demand_forecasts", "record_price_suggestions", "reject_price_suggestion",
+    "set_pricing_policy", "set_sku_pricing_inputs",
 ]  # fmt: skip

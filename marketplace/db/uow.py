@@ -16,6 +16,10 @@ from marketplace.shared.clock import Clock, SystemClock
 from marketplace.shared.errors import TransientConflictError
 
 if TYPE_CHECKING:
+    from marketplace.advice.adapters.pricing_inputs import (
+        SqlPricingPolicyRepository,
+        SqlSkuPricingInputsRepository,
+    )
     from marketplace.advice.adapters.repositories import (
         SqlDemandForecastRepository,
         SqlPriceSuggestionRepository,
@@ -346,6 +350,18 @@ class SqlUnitOfWork:
         from marketplace.advice.adapters.repositories import SqlDemandForecastRepository
 
         return SqlDemandForecastRepository(self.connection)
+
+    @cached_property
+    def pricing_policies(self) -> SqlPricingPolicyRepository:
+        from marketplace.advice.adapters.pricing_inputs import SqlPricingPolicyRepository
+
+        return SqlPricingPolicyRepository(self.connection)
+
+    @cached_property
+    def sku_pricing_inputs(self) -> SqlSkuPricingInputsRepository:
+        from marketplace.advice.adapters.pricing_inputs import SqlSkuPricingInputsRepository
+
+        return SqlSkuPricingInputsRepository(self.connection)
 
 
 _REPOSITORY_NAMES = frozenset(

@@ -57,3 +57,28 @@ class InvalidDemandForecastError(ValidationError):
 
 class ForecastNotFoundError(NotFoundError):
     code = "forecast_not_found"
+
+
+class InvalidPricingPolicyError(ValidationError):
+    """A merchant pricing policy of the wrong shape: objective, fractions out of range."""
+
+    code = "invalid_pricing_policy"
+
+
+class InvalidPricingInputsError(ValidationError):
+    """A SKU's pricing inputs of the wrong shape: a negative cost, a bound or competitor
+    price that is not positive, an amount too large to store."""
+
+    code = "invalid_pricing_inputs"
+
+
+class InvalidPriceBoundsError(ValidationError):
+    """A minimum price above the maximum price."""
+
+    code = "invalid_price_bounds"
+
+
+class PricingCurrencyMismatchError(ValidationError):
+    """Pricing inputs in a currency the SKU has no list price in."""
+
+    code = "pricing_currency_mismatch"

@@ -1,6 +1,6 @@
-"""A merchant's price suggestions (accept, reject) and demand forecasts (``MerchantScope``:
-the caller acts for the merchant in the path). Another merchant's suggestion or SKU is
-simply not found."""
+"""A merchant's price suggestions (accept, reject), demand forecasts, pricing policy and
+SKUs' pricing inputs (``MerchantScope``: the caller acts for the merchant in the path).
+Another merchant's suggestion or SKU is simply not found."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from marketplace.advice import queries, services
-from marketplace.advice.commands import AcceptPriceSuggestion, RejectPriceSuggestion
+from marketplace.advice.commands import (
+    AcceptPriceSuggestion,
+    RejectPriceSuggestion,
+    SetPricingPolicy,
+    SetSkuPricingInputs,
+)
 from marketplace.advice.domain import ForecastNotFoundError, PriceSuggestionNotFoundError
 from marketplace.catalog.domain.errors import SkuNotFoundError
 from serving.api.deps import App
@@ -18,6 +23,10 @@ from serving.api.schemas.advice import (
     DemandForecastRead,
     PriceSuggestionPage,
     PriceSuggestionRead,
+    PricingPolicyRead,
+    PricingPolicyUpdate,
+    SkuPricingInputsRead,
+    SkuPricingInputsUpdate,
     SuggestionReject,
 )
 from serving.api.security import MerchantScope
@@ -123,3 +132,72 @@ def get_forecast(
     if view is None:
         raise ForecastNotFoundError("No forecast for this SKU yet.", sku_id=sku_id)
     return DemandForecastRead.model_validate(view)
+
+
+# -- pricing policy and inputs ---------------------------------------------------------------
+POLICY = "/merchants/{merchant_id}/pricing/policy"
+SKU_INPUTS = "/merchants/{merchant_id}/pricing/skus/{sku_id}"
+_SKU_SCOPED: _Responses = {
+    **_SCOPED, 404: {"description": "merchant_not_found / sku_not_found"},
+}  # fmt: skip
+
+
+def _policy(container: App, merchant_id: str) -> PricingPolicyRead:
+    with queries.read_connection(container.engine) as conn:
+        policy = queries.pricing_policy(conn, merchant_id)
+    return PricingPolicyRead.model_validate(queries.policy_dict(policy))
+
+
+def _sku_inputs(container: App, merchant_id: str, sku_id: str) -> SkuPricingInputsRead:
+    with queries.read_connection(container.engine) as conn:
+        view = queries.sku_inputs_view(conn, merchant_id, sku_id)
+    if view is None:
+        raise SkuNotFoundError(sku_id)
+    return SkuPricingInputsRead.model_validate(view)
+
+
+@router.get(POLICY, summary="The merchant's pricing policy (the defaults until one is set)",
+            responses=_SCOPED)  # fmt: skip
+def get_pricing_policy(scope: MerchantScope, container: App) -> PricingPolicyRead:
+    return _policy(container, scope.merchant_id)
+
+
+@router.put(
+    POLICY,
+    summary="Replace the pricing policy: the guardrails and objective suggestions follow",
+    description="An omitted field takes its default; null switches a limit off. Fractions "
+    "are decimal strings of at most 4 places.",
+    responses={**_SCOPED, 422: {"description": "invalid_pricing_policy"}},
+)
+def put_pricing_policy(
+    body: PricingPolicyUpdate, scope: MerchantScope, container: App
+) -> PricingPolicyRead:
+    cmd = SetPricingPolicy(scope.merchant_id, actor_id=scope.actor, **body.model_dump())
+    services.set_pricing_policy(cmd, uow=container.uow())
+    return _policy(container, scope.merchant_id)
+
+
+@router.get(SKU_INPUTS, summary="A SKU's pricing inputs beside its list prices",
+            responses=_SKU_SCOPED)  # fmt: skip
+def get_sku_pricing_inputs(
+    sku_id: str, scope: MerchantScope, container: App
+) -> SkuPricingInputsRead:
+    return _sku_inputs(container, scope.merchant_id, sku_id)
+
+
+@router.put(
+    SKU_INPUTS,
+    summary="Replace a SKU's unit cost, price bounds and competitor price",
+    description="Amounts are decimal strings in `currency`, one of the SKU's list-price "
+    "currencies, at its minor unit; an omitted or null amount is cleared.",
+    responses={**_SKU_SCOPED, 422: {"description": "invalid_pricing_inputs / "
+               "invalid_price_bounds / pricing_currency_mismatch / money_precision / "
+               "unsupported_currency"}},
+)  # fmt: skip
+def put_sku_pricing_inputs(
+    sku_id: str, body: SkuPricingInputsUpdate, scope: MerchantScope, container: App
+) -> SkuPricingInputsRead:
+    cmd = SetSkuPricingInputs(scope.merchant_id, sku_id, actor_id=scope.actor,
+                              **body.model_dump())  # fmt: skip
+    services.set_sku_pricing_inputs(cmd, uow=container.uow())
+    return _sku_inputs(container, scope.merchant_id, sku_id)
