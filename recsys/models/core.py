@@ -95,7 +95,7 @@ class ScoringRecommender:
         scores = np.full((n_users, n), -np.inf, dtype=np.float32)
         for first in range(0, n_users, PRECOMPUTE_BATCH):
             rows = np.arange(first, min(first + PRECOMPUTE_BATCH, n_users))
-            block = np.asarray(self._score_users(rows), dtype=np.float64)
+            block = np.asarray(self._score_users(rows))  # float32 for factors, as live
             block[~np.isfinite(block)] = -np.inf
             items[rows], scores[rows] = _block_top(block, n)
         self._toplists = items, scores
@@ -256,12 +256,15 @@ def _block_top(block: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     if n == 0:
         return np.zeros((b, 0), np.int32), np.zeros((b, 0), np.float32)
     if n < n_items:
-        kth = -np.partition(-block, n - 1, axis=1)[:, n - 1 : n]  # the n-th best score
-        above = block > kth
-        ties = block == kth
-        need = n - above.sum(axis=1, keepdims=True)
-        chosen = above | (ties & (np.cumsum(ties, axis=1) <= need))  # lowest columns first
-        cols = np.nonzero(chosen)[1].reshape(b, n)
+        cols = np.argpartition(-block, n - 1, axis=1)[:, :n]
+        kth = np.take_along_axis(block, cols, axis=1).min(axis=1, keepdims=True)
+        # argpartition cuts ties at the n-th score arbitrarily: redo those rows so that
+        # the lowest tied columns are kept (rare for factor scores, common for sparse ones).
+        above, tied = (block > kth).sum(axis=1), (block == kth).sum(axis=1)
+        cut = np.flatnonzero(tied > n - above)  # more tied columns than places left
+        if cut.size:
+            cols[cut] = _lowest_columns(block[cut], kth[cut], n)
+        cols.sort(axis=1)
     else:
         cols = np.broadcast_to(np.arange(n_items), (b, n_items))
     picked = np.take_along_axis(block, cols, axis=1)
@@ -270,3 +273,12 @@ def _block_top(block: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     picked = np.take_along_axis(picked, order, axis=1)
     cols[~np.isfinite(picked)] = -1
     return cols, picked.astype(np.float32)
+
+
+def _lowest_columns(block: np.ndarray, kth: np.ndarray, n: int) -> np.ndarray:
+    """The n columns of each row above ``kth``, then the lowest columns equal to it."""
+    above = block > kth
+    ties = block == kth
+    need = n - above.sum(axis=1, keepdims=True)
+    chosen = above | (ties & (np.cumsum(ties, axis=1) <= need))
+    return np.nonzero(chosen)[1].reshape(len(block), n)

@@ -18,7 +18,7 @@ from recsys.base import (
     read_metadata,
 )
 from recsys.interactions import Interactions
-from recsys.models.core import _block_top
+from recsys.models.core import _block_top, top_k
 
 NAMES = factory.names()
 # Small and quick: the contract is about behaviour, not quality.
@@ -193,6 +193,19 @@ def test_block_top_ranks_ties_by_lower_column_and_drops_non_finite() -> None:
     assert cols.tolist() == [[1, 2]]
     cols, _ = _block_top(np.array([[0.0, 2.0, 1.0]]), 3)  # n == n_items: a full sort
     assert cols.tolist() == [[1, 2, 0]]
+
+
+def test_block_top_ranks_exactly_as_top_k_on_tie_heavy_blocks() -> None:
+    rng = np.random.default_rng(0)
+    ids = np.array([str(i) for i in range(60)])
+    for _ in range(100):
+        block = rng.integers(0, 5, size=(8, 60)).astype(np.float64)  # many ties
+        block[rng.random(block.shape) < 0.2] = -np.inf
+        n = int(rng.integers(1, 61))
+        cols, _ = _block_top(block, n)
+        for row in range(8):
+            expected = [int(i) for i, _ in top_k(block[row].copy(), n, ids)]
+            assert [c for c in cols[row].tolist() if c >= 0] == expected
 
 
 def test_a_precomputed_list_is_a_lookup(
