@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from marketplace.config import get_settings
+from serving.advice_cli import advice_app
 from serving.exports_cli import export_app
 from serving.imports_cli import import_app
 from serving.recs_cli import recs_app, report_app
@@ -29,6 +30,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(sourcing_app, name="sourcing")
 app.add_typer(recs_app, name="recs")
 app.add_typer(report_app, name="report")
+app.add_typer(advice_app, name="advice")
 
 
 @db_app.command("upgrade")
@@ -149,7 +151,8 @@ def demo_seed(
 def demo_train(
     force: bool = typer.Option(False, "--force", help="Train even when models exist"),
 ) -> None:
-    """Export the demo data and train the served models (skipped when models exist)."""
+    """Export the demo data, train the served models (skipped when models exist) and
+    write merchants' demand forecasts and price suggestions."""
     from marketplace.bootstrap import bootstrap
     from serving.demo_training import train_demo_models
 
@@ -158,12 +161,16 @@ def demo_train(
     if (models / "aliases.json").exists() and not force:
         typer.echo(f"models already in {models}; nothing to do (--force to retrain)")
         return
+    from serving.advice.producer import refresh_advice, summary
+
     container = bootstrap(settings)
     try:
         aliases = train_demo_models(container, exports=models.parent / "exports", models=models)
+        advice = refresh_advice(container)  # merchants' forecasts and price suggestions
     finally:
         container.close()
     typer.echo(f"models in {models}: " + ", ".join(f"{k} {v}" for k, v in sorted(aliases.items())))
+    typer.echo(f"advice: {summary(advice)}")
 
 
 @inventory_app.command("expire-reservations")

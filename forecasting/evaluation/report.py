@@ -1,9 +1,11 @@
 """The champion rule and the backtest report (JSON and markdown).
 
-The primary metric is the mean RMSSE over series (lower is better). The champion is the
-model with the lowest; every model is also compared with the best *other* baseline
-(``factory.BASELINES``): the relative difference of mean RMSSE over the same series, with
-a paired bootstrap interval over series. A win whose interval excludes zero is ``clear``.
+The primary metric is the mean RMSSE over series (lower is better). Every model is compared
+with the best *other* baseline (``factory.BASELINES``): the relative difference of mean
+RMSSE over the same series, with a paired bootstrap interval over series. A win whose
+interval excludes zero is ``clear``. The champion is the model with the lowest mean RMSSE,
+except that a challenger (a model that is not a baseline, e.g. the LSTM) must win
+clearly: a challenger whose interval includes zero leaves the best baseline champion.
 """
 
 from __future__ import annotations
@@ -34,6 +36,18 @@ def champion(results: dict[str, ModelResult]) -> str | None:
     return min(scored)[1] if scored else None
 
 
+def champion_of(
+    results: dict[str, ModelResult], comparisons: dict[str, Comparison],
+    baselines: tuple[str, ...],
+) -> str | None:  # fmt: skip
+    """``champion``, unless that is a challenger without a clear win over the best
+    baseline: then the best baseline."""
+    best = champion(results)
+    if best is None or best in baselines or comparisons[best].difference.high < 0:
+        return best
+    return champion({n: r for n, r in results.items() if n in baselines}) or best
+
+
 def compare(
     results: dict[str, ModelResult],
     baselines: tuple[str, ...],
@@ -60,14 +74,24 @@ def compare(
     return out
 
 
-def verdict(best: str | None, comparisons: dict[str, Comparison]) -> dict[str, Any]:
-    """Who is champion, against whom, by how much, and whether the interval says so."""
+def verdict(
+    best: str | None, comparisons: dict[str, Comparison], *, passed_over: str | None = None
+) -> dict[str, Any]:
+    """Who is champion, against whom, by how much, and whether the interval says so;
+    ``passed_over`` is a challenger with a lower mean RMSSE but no clear win."""
     if best is None:
         return {"champion": None, "clear": False, "text": "no model could be scored"}
     c = comparisons[best]
     d = c.difference
     clear = d.high < 0
-    if c.reference is None:
+    if passed_over is not None and passed_over != best:
+        o = comparisons[passed_over].difference
+        text = (
+            f"{best} stays champion: {passed_over} has the lower mean RMSSE ({_pct(o.value)} "
+            f"vs {comparisons[passed_over].reference}) but its 95% CI {_pct(o.low)} to "
+            f"{_pct(o.high)} includes zero, and a challenger must win clearly"
+        )
+    elif c.reference is None:
         text = f"{best} is champion (no other baseline to compare with)"
     else:
         text = (

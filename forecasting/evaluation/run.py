@@ -23,7 +23,14 @@ from threadpoolctl import threadpool_limits
 from forecasting import factory
 from forecasting.base import Panel
 from forecasting.evaluation.backtest import BacktestConfig, ModelResult, backtest, origins
-from forecasting.evaluation.report import champion, compare, to_json, to_markdown, verdict
+from forecasting.evaluation.report import (
+    champion,
+    champion_of,
+    compare,
+    to_json,
+    to_markdown,
+    verdict,
+)
 from forecasting.panel import panel_from_orders
 
 
@@ -76,7 +83,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     results = backtest_models(args, panel, config)
     comparisons = compare(results, factory.BASELINES, n_boot=args.n_boot, seed=args.seed)
-    decision = verdict(champion(results), comparisons)
+    best = champion_of(results, comparisons, factory.BASELINES)
+    decision = verdict(best, comparisons, passed_over=champion(results))
     info = _info(args, panel, config, panel_seconds)
     report = to_json(info, results, comparisons, decision)
     out = Path(args.out)

@@ -30,6 +30,7 @@ from serving.api.routers import (
     orders,
     payments,
     purchasing,
+    replenishment,
     rfq,
     settlement,
     webhooks,
@@ -175,6 +176,7 @@ def _include_area_routers(app: FastAPI) -> None:
     for module in (
         recommendations, search, auth, merchants, catalog, inventory, fx, cart, webhooks,
         orders, payments, settlement, rfq, companies, purchasing, sourcing, events, advice,
+        replenishment,
     ):  # fmt: skip
         app.include_router(module.router, prefix=API_PREFIX)
 

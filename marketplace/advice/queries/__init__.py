@@ -14,6 +14,7 @@ from marketplace.advice.queries.demand import (
     daily_units_sold,
     forecast_view,
     latest_forecast,
+    merchant_forecasts,
     merchant_owns_sku,
     stock_for_replenishment,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "forecast_view",
     "latest_forecast",
     "list_suggestions",
+    "merchant_forecasts",
     "merchant_owns_sku",
     "policy_dict",
     "pricing_inputs",

@@ -43,6 +43,24 @@ def latest_forecast(conn: Connection, sku_id: str) -> DemandForecast | None:
     return forecast_from_row(row) if row is not None else None
 
 
+def merchant_forecasts(
+    conn: Connection, merchant_id: str, *, sku_ids: Collection[str] | None = None,
+    after: str | None = None, limit: int,
+) -> list[DemandForecast]:  # fmt: skip
+    """Up to ``limit`` of the merchant's stored forecasts (among ``sku_ids`` when given),
+    by SKU id, after the SKU id ``after`` (the last one of the previous page)."""
+    if limit < 1:
+        raise ValueError("limit must be >= 1")
+    df = demand_forecasts.c
+    query = select(demand_forecasts).where(df.merchant_id == merchant_id)
+    if sku_ids is not None:
+        query = query.where(df.sku_id.in_(sorted(set(sku_ids))))
+    if after is not None:
+        query = query.where(df.sku_id > after)
+    rows = conn.execute(query.order_by(df.sku_id).limit(limit))
+    return [forecast_from_row(r) for r in rows]
+
+
 def merchant_owns_sku(conn: Connection, merchant_id: str, sku_id: str) -> bool:
     found = conn.execute(select(skus.c.merchant_id).where(skus.c.id == sku_id)).scalar()
     return found == merchant_id

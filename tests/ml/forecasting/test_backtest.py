@@ -18,7 +18,14 @@ from forecasting import factory
 from forecasting.base import Forecast, Panel
 from forecasting.evaluation.backtest import BacktestConfig, backtest, origins, score_window
 from forecasting.evaluation.bootstrap import paired_relative_difference
-from forecasting.evaluation.report import champion, compare, to_json, to_markdown, verdict
+from forecasting.evaluation.report import (
+    champion,
+    champion_of,
+    compare,
+    to_json,
+    to_markdown,
+    verdict,
+)
 from forecasting.evaluation.run import main
 from tests.ml.forecasting.conftest import WEEK
 
@@ -125,6 +132,25 @@ def test_champion_comparison_and_report() -> None:
     assert "| seasonal_naive | 0.000 |" in md
     assert "**Verdict:** seasonal_naive is champion" in md
     json.dumps(report)  # JSON-ready
+
+
+def test_a_challenger_must_win_clearly_to_become_champion() -> None:
+    panel = weekly_panel()
+    cfg = BacktestConfig(horizon=14, windows=3)
+    results = {n: backtest(n, partial(factory.make, n), panel, cfg) for n in ("croston", "tsb")}
+    baseline = min(results, key=lambda n: results[n].summary()["rmsse"])
+    # A challenger that scores exactly as the best baseline: first by name, no clear win.
+    results["challenger"] = results[baseline]
+    comparisons = compare(results, factory.BASELINES, n_boot=200, seed=1)
+    assert champion(results) == "challenger"
+    assert champion_of(results, comparisons, factory.BASELINES) == baseline
+    decision = verdict(baseline, comparisons, passed_over="challenger")
+    assert decision["champion"] == baseline
+    assert "challenger must win clearly" in decision["text"]
+    # A baseline keeps the plain rule: the lowest mean RMSSE, clear or not.
+    del results["challenger"]
+    assert champion_of(results, compare(results, factory.BASELINES, n_boot=200, seed=1),
+                       factory.BASELINES) == baseline  # fmt: skip
 
 
 def test_paired_relative_difference() -> None:

@@ -1,0 +1,245 @@
+"""The batch that writes merchants' advice: demand forecasts per SKU, then price suggestions.
+
+``refresh_advice`` exports the paid order lines of the last ``days`` days (the Parquet
+export of docs/data/exports.md, read-only), then
+
+1. fits the configured forecaster (``forecasting.factory``; the backtest champion, see
+   docs/ml/forecasting-evaluation.md) on the daily panel per SKU, forecasts ``horizon``
+   days and stores each SKU's forecast (``advice.services.record_demand_forecasts``);
+2. estimates price elasticities per product (Poisson, with the category as the group the
+   estimates shrink toward), and for every SKU of every merchant whose pricing policy is
+   enabled (``advice.queries.pricing_inputs``): builds a ``pricing`` request from the SKU's
+   list price, its product's elasticity, its forecast (the baseline units at the current
+   price), its inputs (cost, bounds, competitor price) and the merchant's guardrails, asks
+   ``pricing.policy.ElasticityPolicy`` and records the suggestions that change the price
+   (``advice.services.record_price_suggestions``; each supersedes the SKU's pending one).
+   Those that keep the price are counted by reason in the result, not stored.
+
+The day being lived is left out of the panels (it is incomplete): forecasts start today.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from marketplace.advice import queries, services
+from marketplace.advice.commands import (
+    ForecastInput,
+    RecordDemandForecasts,
+    RecordPriceSuggestions,
+    SuggestionInput,
+)
+from marketplace.advice.domain.pricing_inputs import PricingPolicy
+from marketplace.advice.queries import SkuPricingRow
+from marketplace.exports.domain import Dataset, ExportRequest
+from marketplace.exports.services import export_dataset
+from marketplace.shared.money import Money
+
+if TYPE_CHECKING:
+    from forecasting.base import Forecast, Panel
+    from marketplace.bootstrap import Marketplace
+    from pricing.domain import PriceSuggestion, PricingRequest
+
+DEFAULT_FORECASTER = "tsb"
+PRICING_MODEL = "elasticity_policy"
+BATCH = 1000  # the advice services' largest batch
+
+
+@dataclass
+class AdviceRun:
+    forecaster: str
+    series: int = 0
+    forecasts: int = 0
+    products_estimated: int = 0
+    products_identified: int = 0
+    suggestions: int = 0
+    kept: Counter[str] = field(default_factory=Counter)  # reason -> SKUs left at their price
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def refresh_advice(
+    container: Marketplace,
+    *,
+    days: int = 365,
+    horizon: int = 28,
+    forecaster: str = DEFAULT_FORECASTER,
+    params: dict[str, Any] | None = None,
+    merchant_id: str | None = None,
+    now: datetime | None = None,
+) -> AdviceRun:
+    """Forecast every SKU that sold in the window, then suggest prices (module docstring)."""
+    from forecasting.panel import panel_from_lines, read_orders
+
+    now = now or container.clock.now()
+    run = AdviceRun(forecaster=forecaster)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="agora-advice-") as tmp:
+        request = ExportRequest.of(Dataset.ORDERS, since=now - timedelta(days=days),
+                                   until=now, now=now)  # fmt: skip
+        export_dataset(request, engine=container.engine, out_dir=Path(tmp))
+        lines = read_orders(Path(tmp) / "orders")
+        categories = _categories(Path(tmp) / "orders")
+    run.seconds["export"] = round(time.perf_counter() - started, 2)
+    if lines.empty:
+        return run
+    end = now.date() - timedelta(days=1)
+    sku_panel = panel_from_lines(lines, level="sku", end=end, min_total_units=1)
+    forecast = _forecast(container, run, sku_panel, forecaster, params or {}, horizon, now)
+    product_panel = panel_from_lines(lines, level="product", end=end, min_total_units=1)
+    _suggest(container, run, sku_panel, product_panel, categories, forecast, merchant_id, now)
+    return run
+
+
+def _categories(path: Path) -> dict[str, str]:
+    """Product -> category, the group each product's elasticity shrinks toward."""
+    import pyarrow.dataset as ds
+
+    table = ds.dataset(path, format="parquet").to_table(columns=["product_id", "category_id"])
+    products, categories = table["product_id"].to_pylist(), table["category_id"].to_pylist()
+    return {str(p): str(c) for p, c in zip(products, categories, strict=True)}
+
+
+def _forecast(
+    container: Marketplace, run: AdviceRun, panel: Panel, name: str, params: dict[str, Any],
+    horizon: int, now: datetime,
+) -> Forecast:  # fmt: skip
+    from forecasting import factory
+
+    started = time.perf_counter()
+    run.series = panel.n_series
+    model = factory.make(name, **params).fit(panel)
+    forecast = model.predict(horizon)
+    version = f"{name}@{panel.end.isoformat()}"
+    items = [
+        ForecastInput(
+            sku_id=str(sku), start_date=forecast.start, mean=forecast.mean[row].tolist(),
+            quantiles={q: v[row].tolist() for q, v in forecast.quantiles.items()},
+        )
+        for row, sku in enumerate(forecast.series_ids)
+    ]  # fmt: skip
+    for first in range(0, len(items), BATCH):
+        cmd = RecordDemandForecasts(model_name=name, model_version=version, generated_at=now,
+                                    forecasts=tuple(items[first : first + BATCH]))  # fmt: skip
+        run.forecasts += len(services.record_demand_forecasts(cmd, uow=container.uow()).stored)
+    run.seconds["forecast"] = round(time.perf_counter() - started, 2)
+    return forecast
+
+
+def _suggest(
+    container: Marketplace, run: AdviceRun, sku_panel: Panel, product_panel: Panel,
+    categories: dict[str, str], forecast: Forecast, merchant_id: str | None, now: datetime,
+) -> None:  # fmt: skip
+    from pricing.elasticity import estimate_elasticities
+    from pricing.policy import ElasticityPolicy
+    from pricing.shrinkage import NoIdentifiableSeriesError, shrink
+
+    started = time.perf_counter()
+    estimates = estimate_elasticities(product_panel, groups=categories, price_seen_on_sales=True)
+    run.products_estimated = len(estimates)
+    run.products_identified = sum(e.identifiable for e in estimates)
+    try:
+        shrunk = {s.series_id: s for s in shrink(estimates).rows}
+    except NoIdentifiableSeriesError:  # nothing to learn a prior from: no suggestions
+        shrunk = {}
+    raw = {e.series_id: e for e in estimates}
+    policy = ElasticityPolicy()
+    version = f"{PRICING_MODEL}@{product_panel.end.isoformat()}"
+    with queries.read_connection(container.engine) as conn:
+        merchants = queries.pricing_inputs(conn, merchant_id)
+    for merchant in merchants:
+        found: list[SuggestionInput] = []
+        for sku in merchant.skus:
+            request = _request(sku, merchant.policy, raw, shrunk, sku_panel, forecast)
+            if isinstance(request, str):
+                run.kept[request] += 1
+                continue
+            suggestion = policy.suggest(request)
+            if not suggestion.is_change:
+                run.kept[str(suggestion.reason or "already_optimal")] += 1
+                continue
+            found.append(_suggestion_input(suggestion, sku))
+        for first in range(0, len(found), BATCH):
+            batch = tuple(found[first : first + BATCH])
+            cmd = RecordPriceSuggestions(merchant_id=merchant.merchant_id,
+                                         model_name=PRICING_MODEL, model_version=version,
+                                         suggestions=batch)  # fmt: skip
+            run.suggestions += len(services.record_price_suggestions(cmd, uow=container.uow()))
+    run.seconds["pricing"] = round(time.perf_counter() - started, 2)
+
+
+def _request(
+    sku: SkuPricingRow, policy: PricingPolicy, raw: dict[str, Any], shrunk: dict[str, Any],
+    sku_panel: Panel, forecast: Forecast,
+) -> PricingRequest | str:  # fmt: skip
+    """The pricing request of one SKU, or why there is none."""
+    from pricing.domain import Guardrails, Objective, PricingRequest
+    from pricing.inputs import baseline_from_forecast, elasticity_input, observed_range
+
+    estimate = raw.get(sku.product_id)
+    if estimate is None or sku.sku_id not in set(forecast.series_ids.tolist()):
+        return "no_sales"
+    if sku.product_id not in shrunk:
+        return "not_identifiable"
+    amount = _major(sku.list_price)
+    guardrails = Guardrails(
+        min_price=_major(sku.min_price), max_price=_major(sku.max_price),
+        max_step=policy.max_step, margin_floor=policy.margin_floor,
+        allow_outside_observed=policy.allow_outside_observed,
+        competitor_tolerance=policy.competitor_tolerance, charm=policy.charm,
+    )  # fmt: skip
+    return PricingRequest(
+        sku_id=sku.sku_id, currency=sku.currency, current_price=amount,
+        elasticity=elasticity_input(estimate, shrunk[sku.product_id]),
+        baseline=baseline_from_forecast(forecast, sku.sku_id),
+        unit_cost=_major(sku.unit_cost),
+        observed_range=observed_range(sku_panel, sku.sku_id, sku.currency),
+        competitor_price=_major(sku.competitor_price),
+        objective=Objective(policy.objective.value), guardrails=guardrails,
+    )  # fmt: skip
+
+
+def _major(money: Money | None) -> Any:
+    return None if money is None else money.amount
+
+
+def _suggestion_input(s: PriceSuggestion, sku: SkuPricingRow) -> SuggestionInput:
+    currency = sku.currency
+
+    def change(c: Any) -> dict[str, Any] | None:
+        if c is None:
+            return None
+        return {"expected": str(c.expected), "low": str(c.low), "high": str(c.high)}
+
+    effects = {
+        "units": {"expected": round(s.units.expected, 3), "low": round(s.units.low, 3),
+                  "high": round(s.units.high, 3)},
+        "revenue": change(s.revenue), "profit": change(s.profit),
+        "interval_level": s.interval_level, "expected_units": round(s.expected_units, 3),
+        "probability_of_gain": s.probability_of_gain,
+    }  # fmt: skip
+    low, high = s.elasticity_ci
+    return SuggestionInput(
+        sku_id=sku.sku_id, currency=currency,
+        current_price=Money.of(s.current_price, currency),
+        suggested_price=Money.of(s.suggested_price, currency),
+        objective=s.objective.value, expected_effects=effects,
+        elasticity=float(s.elasticity.value), elasticity_ci=(float(low), float(high)),
+        binding_guardrails=tuple(c.value for c in s.binding),
+        reason=s.reason.value if s.reason else None,
+    )  # fmt: skip
+
+
+def summary(run: AdviceRun) -> str:
+    kept = ", ".join(f"{reason} {n}" for reason, n in run.kept.most_common()) or "none"
+    return (
+        f"forecaster {run.forecaster}: {run.forecasts} of {run.series} SKU forecasts stored; "
+        f"elasticities: {run.products_identified} of {run.products_estimated} products "
+        f"identified; {run.suggestions} price suggestions recorded; kept price: {kept}; "
+        f"seconds {run.seconds}"
+    )
