@@ -10,28 +10,17 @@ order path, which knows nothing of recommendations, so they are matched, not ech
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select
 
 from marketplace.behaviour.adapters.tables import behaviour_events, recommendation_impressions
+from marketplace.db.engine import read_connection as _reading
 
 PURCHASE_WINDOW = timedelta(days=7)
 _ATTRIBUTED = ("click", "add_to_cart")
 _INTEREST = ("view", "click", "add_to_cart", "purchase")
-
-
-@contextmanager
-def _reading(engine: Engine) -> Iterator[Connection]:
-    options: dict[str, Any] = {"agora_readonly": True}
-    if engine.dialect.name == "postgresql":
-        options["isolation_level"] = "AUTOCOMMIT"
-    with engine.connect().execution_options(**options) as conn:
-        yield conn
 
 
 def purchased_product_ids(engine: Engine, user_id: str) -> set[str]:

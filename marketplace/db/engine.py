@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 # A pooled connection used this recently is not pinged before its next use (HikariCP's
@@ -97,3 +99,14 @@ def is_postgres(engine_or_dialect_name: Engine | str) -> bool:
         else engine_or_dialect_name.dialect.name
     )
     return name == "postgresql"
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for plain reads: autocommit on PostgreSQL (no transaction held open);
+    on SQLite a read that takes no write lock and is rolled back at the end."""
+    options: dict[str, Any] = {"agora_readonly": True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    with engine.connect().execution_options(**options) as conn:
+        yield conn

@@ -1,12 +1,6 @@
 """Read side of the advice area: plain SQL for the merchant's lists and charts, and the
 inputs of replenishment and of the pricing producer."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import Connection, Engine
-
 from marketplace.advice.queries.demand import (
     DEFAULT_LEAD_TIME_DAYS,
     MAX_HISTORY_DAYS,
@@ -32,17 +26,7 @@ from marketplace.advice.queries.suggestions import (
     suggestion_dict,
     suggestion_view,
 )
-
-
-@contextmanager
-def read_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection for reads: no write lock on SQLite, autocommit on PostgreSQL."""
-    options: dict[str, Any] = {"agora_readonly": True}
-    if engine.dialect.name == "postgresql":
-        options["isolation_level"] = "AUTOCOMMIT"
-    with engine.connect().execution_options(**options) as conn:
-        yield conn
-
+from marketplace.db.engine import read_connection
 
 __all__ = [
     "DEFAULT_LEAD_TIME_DAYS",

@@ -9,12 +9,6 @@ takes its own snapshot inside a transaction as well.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import Connection, Engine
-
 from marketplace.catalog.queries.categories import (
     breadcrumb,
     category_detail,
@@ -34,17 +28,7 @@ from marketplace.catalog.queries.products import (
     product_detail,
     sku_price_quote,
 )
-
-
-@contextmanager
-def read_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection for reads (autocommit on PostgreSQL; elsewhere rolled back at the end)."""
-    options: dict[str, Any] = {"agora_readonly": True}
-    if engine.dialect.name == "postgresql":
-        options["isolation_level"] = "AUTOCOMMIT"
-    with engine.connect().execution_options(**options) as conn:
-        yield conn
-
+from marketplace.db.engine import read_connection
 
 __all__ = [
     "InvalidListQueryError",
