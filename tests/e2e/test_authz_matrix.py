@@ -126,7 +126,29 @@ def world(pg_app: Marketplace) -> Iterator[World]:
         resources |= _merchant_a_webhook_and_delivery(client, app, a)
         resources |= _merchant_a_settlement(client, admin, app, a)
         resources |= _merchant_a_rfq_quote(client, app, a, resources["sku_id"])
+        resources |= _merchant_a_price_suggestion(app, a, resources["sku_id"])
         yield World(client, app, a, a_key["id"], a_staff["id"], b, b_staff, b_key, resources)
+
+
+def _merchant_a_price_suggestion(
+    app: Marketplace, a: MerchantFixture, sku_id: str
+) -> dict[str, str]:
+    """A pending price suggestion for A's SKU (10.00 -> 9.50), recorded as the producer does."""
+    from marketplace.advice.commands import RecordPriceSuggestions, SuggestionInput
+    from marketplace.advice.services import record_price_suggestions
+    from marketplace.shared.money import Money
+
+    effects = {"units": {"expected": 1.0, "low": 0.0, "high": 2.0},
+               "revenue": {"expected": "1.00", "low": "0.00", "high": "2.00"}}  # fmt: skip
+    suggestion = SuggestionInput(
+        sku_id=sku_id, currency="CNY", current_price=Money.of("10.00", "CNY"),
+        suggested_price=Money.of("9.50", "CNY"), objective="revenue", expected_effects=effects,
+        elasticity=-1.5, elasticity_ci=(-2.0, -1.0),
+    )  # fmt: skip
+    cmd = RecordPriceSuggestions(merchant_id=a.id, model_name="test", model_version="1",
+                                 suggestions=(suggestion,))  # fmt: skip
+    (recorded,) = record_price_suggestions(cmd, uow=app.uow())
+    return {"suggestion_id": recorded.id}
 
 
 def _merchant_a_catalog_and_stock(
@@ -367,6 +389,9 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         ],
     },
     ("POST", f"{PREFIX}/rfqs/{{rfq_id}}/quotes/{{quote_id}}/withdraw"): {},
+    ("POST", f"{PREFIX}/pricing/suggestions/{{suggestion_id}}/accept"): {},
+    ("POST", f"{PREFIX}/pricing/suggestions/{{suggestion_id}}/reject"): {"note": "taken over"},
+    ("PUT", f"{PREFIX}/pricing/skus/{{sku_id}}"): {"currency": "CNY", "unit_cost": "1.00"},
 }
 
 
