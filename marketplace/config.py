@@ -117,6 +117,18 @@ class Settings(BaseSettings):
     recs_exclude_purchased: bool = Field(
         True, description="Leave out what the user already bought from their recommendations"
     )
+    # MLflow (docs/ml/pipelines.md): the pipelines track runs and register versions there.
+    mlflow_tracking_uri: str = Field(
+        "sqlite:///var/mlflow/mlflow.db", description="MLflow tracking and registry URI"
+    )
+    mlflow_artifacts: Path = Field(
+        Path("var/mlflow/artifacts"), description="Artifact location of new experiments"
+    )
+    recs_mlflow_sync: bool = Field(
+        False,
+        description="Serve the `champion` of each agora-recs-* registered model: each worker "
+        "downloads new versions into models_dir (off: the folder registry alone)",
+    )
 
     @model_validator(mode="after")
     def _parties_defaults(self) -> Settings:

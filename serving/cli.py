@@ -13,6 +13,7 @@ from serving.exports_cli import export_app
 from serving.imports_cli import import_app
 from serving.recs_cli import recs_app, report_app
 from serving.sourcing_cli import sourcing_app
+from serving.train_cli import models_app, train_app
 
 app = typer.Typer(help="Agora marketplace command line.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -31,6 +32,8 @@ app.add_typer(sourcing_app, name="sourcing")
 app.add_typer(recs_app, name="recs")
 app.add_typer(report_app, name="report")
 app.add_typer(advice_app, name="advice")
+app.add_typer(train_app, name="train")
+app.add_typer(models_app, name="models")
 
 
 @db_app.command("upgrade")

@@ -170,13 +170,13 @@ def create_app(
 
 def _include_area_routers(app: FastAPI) -> None:
     """Each business area contributes a router under /api/v1."""
-    from serving.api.routers import events, recommendations, search, sourcing
+    from serving.api.routers import events, models, recommendations, search, sourcing
 
     # Routes match in order: the hot, latency-bound recommendation reads go first.
     for module in (
         recommendations, search, auth, merchants, catalog, inventory, fx, cart, webhooks,
         orders, payments, settlement, rfq, companies, purchasing, sourcing, events, advice,
-        replenishment,
+        replenishment, models,
     ):  # fmt: skip
         app.include_router(module.router, prefix=API_PREFIX)
 

@@ -53,6 +53,7 @@ class Served:
     version: str
     folder: str
     model: Any
+    loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from marketplace.shared.errors import (
     ValidationError,
 )
 from serving.api.errors import ApiError
+from serving.api.schemas.models import MlflowSyncRead
 from serving.api.schemas.recommendations import RecommendationsRead, RecsReloadRead
 from serving.api.security import OptionalUser, PlatformAdmin, Principal
 from serving.recs.registry import ModelLoadError
@@ -155,10 +156,16 @@ def _cart_products(request: Request, principal: Principal | None, token: str | N
 
 @router.post("/admin/recs/reload", summary="Load the model versions aliases.json names now")
 def reload_models(principal: PlatformAdmin, request: Request) -> RecsReloadRead:
-    """Platform admins. Reaches the worker process that answers; others poll the file."""
-    registry = recs_runtime(request).registry
+    """Platform admins. Reaches the worker process that answers; others poll the file.
+    With the MLflow sync on, fetches the champions first (refused versions are retried)."""
+    runtime = recs_runtime(request)
+    report = runtime.mlflow.sync(retry_refused=True) if runtime.mlflow is not None else None
+    registry = runtime.registry
     try:
         snapshot = registry.reload(force=True)
     except ModelLoadError as exc:
         raise ApiError(503, "model_load_failed", f"Kept the previous versions: {exc}") from exc
-    return RecsReloadRead(aliases=registry.describe(), loaded_at=snapshot.loaded_at.isoformat())
+    return RecsReloadRead(
+        aliases=registry.describe(), loaded_at=snapshot.loaded_at.isoformat(),
+        mlflow_sync=MlflowSyncRead.of(report) if report is not None else None,
+    )  # fmt: skip

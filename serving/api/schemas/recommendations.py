@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from serving.api.schemas.catalog import Money
+from serving.api.schemas.models import MlflowSyncRead
 from serving.recs.service import RecsResult
 
 
@@ -54,3 +55,6 @@ class RecommendationsRead(BaseModel):
 class RecsReloadRead(BaseModel):
     aliases: dict[str, str] = Field(description="surface -> <model>@<version> now serving")
     loaded_at: str
+    mlflow_sync: MlflowSyncRead | None = Field(
+        None, description="What the MLflow sync before the reload did; null when it is off"
+    )

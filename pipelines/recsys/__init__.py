@@ -1,0 +1,1 @@
+"""The recommender pipeline: every surface's model trained, evaluated and registered."""

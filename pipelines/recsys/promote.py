@@ -1,0 +1,139 @@
+"""``promote``: the promotion gate (pipelines.registry) for this run's challengers.
+
+The user model is gated: the current champion is downloaded and its recipe (model name
+and parameters, from the saved folder's model.json) fitted and scored on **this run's**
+test split, next to the challenger's score from ``evaluate``. Scoring the champion's
+saved weights as they are would not be fair: they were fitted on events up to the end of
+their own run, usually including this run's test window, and ``exclude_seen`` would then
+hide exactly the purchases to be found.
+
+The other surfaces (similar, bought together, trending, popular, search) have no
+comparable offline metric: each is promoted when it has no champion yet, otherwise
+exactly when the user model is, so the served set always comes from one run. The
+decisions, both scores and the margin are logged to the run's MLflow run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipelines import runtime
+from pipelines.recsys.config import GATED_SURFACE, RecsysConfig
+from pipelines.recsys.evaluate import evaluate_on_test
+from pipelines.registry import (
+    CHAMPION,
+    GateDecision,
+    alias_version,
+    follow,
+    gate,
+    promote,
+)
+from pipelines.stages import RunContext, write_json
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
+
+DECISIONS_FILE = "decisions.json"
+_RUNTIME_PARAMS = ("num_threads",)  # how a recipe ran, not what it is
+
+
+def config(cfg: RecsysConfig) -> dict[str, Any]:
+    return {"margin": cfg.margin, "metric": cfg.metric}
+
+
+def champion_recipe(model_dir: Path) -> tuple[str, dict[str, Any]]:
+    """(model name, params) of a saved recommender folder."""
+    from recsys.base import read_metadata
+
+    meta = read_metadata(model_dir)
+    params = {k: v for k, v in meta.get("params", {}).items() if k not in _RUNTIME_PARAMS}
+    return str(meta["model"]), params
+
+
+def _champion_score(ctx: RunContext, name: str, version: str) -> tuple[float | None, str]:
+    """The champion re-evaluated on this run's split; None (and why) when it cannot be."""
+    import mlflow
+
+    cfg: RecsysConfig = ctx.config
+    with tempfile.TemporaryDirectory(prefix="agora-champion-") as tmp:
+        local = mlflow.artifacts.download_artifacts(
+            artifact_uri=f"models:/{name}/{version}", dst_path=tmp
+        )
+        try:
+            recipe = champion_recipe(Path(local) / "artifacts" / "model_dir")
+        except (OSError, ValueError, KeyError) as exc:
+            return None, f"champion v{version} has no readable recipe: {exc}"
+    results, _ = evaluate_on_test(ctx, {"champion": recipe})
+    score = results["champion"].summary[cfg.metric].value
+    ctx.log(f"promote: champion v{version} {recipe[0]} {recipe[1]} -> {cfg.metric} {score:.4f}")
+    return score, ""
+
+
+def _gate_user(ctx: RunContext, client: MlflowClient, entry: dict[str, str]) -> GateDecision:
+    cfg: RecsysConfig = ctx.config
+    name, version = entry["name"], entry["version"]
+    score = float(ctx.outputs("evaluate")["score"])
+    champion = alias_version(client, name, CHAMPION)
+    if champion is not None and str(champion.version) == version:  # a resumed promote
+        return GateDecision(name, version, version, cfg.metric, score, score, cfg.margin,
+                            True, "already champion")  # fmt: skip
+    if champion is None:
+        return gate(name, challenger_version=version, champion_version=None,
+                    metric=cfg.metric, challenger_score=score, champion_score=None,
+                    margin=cfg.margin)  # fmt: skip
+    champion_score, why = _champion_score(ctx, name, str(champion.version))
+    if champion_score is None:
+        return GateDecision(name, version, str(champion.version), cfg.metric, score, None,
+                            cfg.margin, False, why)  # fmt: skip
+    return gate(name, challenger_version=version, champion_version=str(champion.version),
+                metric=cfg.metric, challenger_score=score, champion_score=champion_score,
+                margin=cfg.margin)  # fmt: skip
+
+
+def run(ctx: RunContext, out: Path) -> dict[str, Any]:
+    runtime.setup_mlflow(ctx.tracking)
+    client = runtime.client(ctx.tracking)
+    registered = ctx.outputs("register")
+    versions: dict[str, dict[str, str]] = registered["versions"]
+    leader = _gate_user(ctx, client, versions[GATED_SURFACE])
+    decisions = [leader]
+    for surface, entry in versions.items():
+        if surface == GATED_SURFACE:
+            continue
+        champion = alias_version(client, entry["name"], CHAMPION)
+        decisions.append(follow(
+            entry["name"], challenger_version=entry["version"],
+            champion_version=None if champion is None else str(champion.version), leader=leader,
+        ))  # fmt: skip
+    for decision in decisions:
+        if decision.promoted:
+            promote(client, decision.model, decision.challenger_version)
+        verdict = "promoted" if decision.promoted else "refused"
+        ctx.log(
+            f"promote: {decision.model} v{decision.challenger_version}: "
+            f"{verdict} ({decision.reason})"
+        )
+    as_dicts = [d.as_dict() for d in decisions]
+    write_json(out / DECISIONS_FILE, as_dicts)
+    metrics = _log_gate(client, registered["mlflow_run_id"], leader, as_dicts)
+    return {"decisions": as_dicts, "promoted": leader.promoted, "metrics": metrics}
+
+
+def _log_gate(
+    client: MlflowClient, run_id: str, leader: GateDecision, decisions: list[dict[str, Any]]
+) -> dict[str, float]:
+    metrics = {
+        "gate.challenger_score": leader.challenger_score,
+        "gate.champion_score": leader.champion_score,
+        "gate.margin": leader.margin,
+        "gate.promoted": 1.0 if leader.promoted else 0.0,
+    }
+    kept = {k: float(v) for k, v in metrics.items() if v is not None}
+    for key, value in kept.items():
+        client.log_metric(run_id, key, value)
+    client.set_tag(run_id, "agora.gate", "promoted" if leader.promoted else "refused")
+    client.set_tag(run_id, "agora.gate_reason", leader.reason[:5000])
+    client.log_dict(run_id, {"decisions": decisions}, "gate/decisions.json")
+    return kept

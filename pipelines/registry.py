@@ -1,0 +1,177 @@
+"""The model registry side: aliases, the promotion gate, rollback and listing.
+
+Aliases, never stages (docs/ml/pipelines.md): ``challenger`` marks the newest candidate of
+a registered model, ``champion`` what serves. A run's challenger becomes champion only
+through ``gate``:
+
+- no champion yet: promote;
+- otherwise both are scored on **the same** evaluation split (the champion re-evaluated
+  on this run's split by the caller, never an old score from its own run), and the
+  challenger is promoted when it is **not worse than the champion by more than the
+  margin**, relative: ``challenger >= champion * (1 - margin)``. The default margin 0.01
+  tolerates a 1 % relative dip (noise between two fits of equal recipes) and refuses
+  anything worse; ``margin=0`` demands at least the champion's score.
+
+``promote(name, version)`` moves ``champion`` by hand, e.g. back to an older version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
+    from mlflow.entities.model_registry import ModelVersion
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+DEFAULT_MARGIN = 0.01
+MODEL_PREFIX = "agora-"
+
+
+class RegistryError(LookupError):
+    """A registered model or version that does not exist."""
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """Why a challenger was (or was not) promoted; logged to MLflow and results.json."""
+
+    model: str
+    challenger_version: str
+    champion_version: str | None
+    metric: str | None
+    challenger_score: float | None
+    champion_score: float | None
+    margin: float
+    promoted: bool
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def passes_gate(challenger: float, champion: float | None, margin: float) -> bool:
+    """Not worse than the champion by more than ``margin`` (relative); no champion passes."""
+    if margin < 0:
+        raise ValueError("margin must be >= 0")
+    return champion is None or challenger >= champion * (1.0 - margin)
+
+
+def gate(
+    model: str,
+    *,
+    challenger_version: str,
+    champion_version: str | None,
+    metric: str,
+    challenger_score: float,
+    champion_score: float | None,
+    margin: float = DEFAULT_MARGIN,
+) -> GateDecision:
+    """Decide on a challenger scored against its champion on the same split."""
+    promoted = passes_gate(challenger_score, champion_score, margin)
+    if champion_version is None:
+        reason = "no champion yet"
+    elif champion_score is None:
+        raise ValueError("a champion needs its score on this run's split")
+    else:
+        floor = champion_score * (1.0 - margin)
+        verb = ">=" if promoted else "<"
+        reason = (
+            f"{metric} {challenger_score:.4f} {verb} {floor:.4f} "
+            f"(champion v{champion_version} {champion_score:.4f} x (1 - {margin:g}))"
+        )
+    return GateDecision(
+        model, challenger_version, champion_version, metric, challenger_score,
+        champion_score, margin, promoted, reason,
+    )  # fmt: skip
+
+
+def follow(model: str, *, challenger_version: str, champion_version: str | None,
+           leader: GateDecision) -> GateDecision:  # fmt: skip
+    """A surface without a comparable metric: promoted when it has no champion yet,
+    otherwise exactly when the run's gated model was (the served set stays one run's)."""
+    if champion_version is None:
+        promoted, reason = True, "no champion yet"
+    else:
+        promoted = leader.promoted
+        verdict = "promoted" if promoted else "refused"
+        reason = f"follows {leader.model}: {verdict}"
+    return GateDecision(model, challenger_version, champion_version, None, None, None,
+                        leader.margin, promoted, reason)  # fmt: skip
+
+
+def alias_version(client: MlflowClient, name: str, alias: str) -> ModelVersion | None:
+    """The version ``alias`` points at, None when unset (or the model is unknown)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return client.get_model_version_by_alias(name, alias)
+    except MlflowException:
+        return None
+
+
+def promote(client: MlflowClient, name: str, version: str | int) -> str | None:
+    """Point ``champion`` of ``name`` at ``version`` (rollback included); returns the
+    version it pointed at before. RegistryError when the version does not exist."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        client.get_model_version(name, str(version))
+    except MlflowException as exc:
+        raise RegistryError(f"{name} has no version {version}") from exc
+    before = alias_version(client, name, CHAMPION)
+    client.set_registered_model_alias(name, CHAMPION, str(version))
+    return None if before is None else str(before.version)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: str
+    aliases: list[str]
+    run_id: str | None
+    created_at: int
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    aliases: dict[str, str]  # alias -> version
+    versions: list[VersionInfo]
+
+
+def list_models(client: MlflowClient, *, prefix: str = MODEL_PREFIX) -> list[ModelInfo]:
+    """Registered models whose name starts with ``prefix``, newest version first."""
+    found = []
+    for model in _all_registered(client):
+        if not model.name.startswith(prefix):
+            continue
+        # Version search results carry no aliases: the registered model has them all.
+        aliases = {a: str(v) for a, v in client.get_registered_model(model.name).aliases.items()}
+        versions = client.search_model_versions(f"name = '{model.name}'")
+        infos = [
+            VersionInfo(
+                str(v.version),
+                sorted(a for a, at in aliases.items() if at == str(v.version)),
+                v.run_id,
+                int(v.creation_timestamp or 0),
+                dict(v.tags or {}),
+            )
+            for v in versions
+        ]
+        infos.sort(key=lambda v: int(v.version), reverse=True)
+        found.append(ModelInfo(model.name, aliases, infos))
+    return sorted(found, key=lambda m: m.name)
+
+
+def _all_registered(client: MlflowClient) -> Iterable[Any]:
+    token = None
+    while True:
+        page = client.search_registered_models(max_results=100, page_token=token)
+        yield from page
+        token = page.token
+        if not token:
+            return

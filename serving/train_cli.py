@@ -1,0 +1,197 @@
+"""``agora train recsys|all`` (the Ray + MLflow pipelines) and ``agora models list|promote``
+(the MLflow registry). docs/ml/pipelines.md."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from marketplace.config import get_settings
+
+if TYPE_CHECKING:
+    from pipelines.family import CommonOptions, Family
+    from pipelines.runtime import RaySession
+
+train_app = typer.Typer(
+    help="Training pipelines on Ray, tracked and registered in MLflow.", no_args_is_help=True
+)
+models_app = typer.Typer(help="Registered models and their aliases (MLflow).", no_args_is_help=True)
+
+_RAY_ADDRESS = typer.Option(
+    None, "--ray-address", help="Ray cluster to run on (default: $RAY_ADDRESS, else local Ray)"
+)
+_NUM_CPUS = typer.Option(2, "--num-cpus", min=1, help="CPUs of a local Ray")
+_FORCE = typer.Option(False, "--force", help="Run every stage again, even those done")
+_TUNE = typer.Option(True, "--tune/--no-tune", help="Tune the user model on the validation window")
+_SAMPLES = typer.Option(None, "--tune-samples", min=1, help="Grid points to try (default: all)")
+_RUNS_DIR = typer.Option(Path("var/pipelines"), "--runs-dir", help="Where run folders go")
+
+
+def _options(
+    *, ray_address: str | None, num_cpus: int, force: bool, tune: bool,
+    tune_samples: int | None, runs_dir: Path, **extra: Any,
+) -> CommonOptions:  # fmt: skip
+    from pipelines.family import CommonOptions
+    from pipelines.runtime import RayOptions, Tracking
+
+    settings = get_settings()
+    return CommonOptions(
+        tracking=Tracking(settings.mlflow_tracking_uri, settings.mlflow_artifacts),
+        database_url=settings.database_url, root=runs_dir,
+        ray=RayOptions.from_env(ray_address, num_cpus=num_cpus), force=force, tune=tune,
+        tune_samples=tune_samples, **extra,
+    )  # fmt: skip
+
+
+def _run(
+    family: Family, options: CommonOptions, config: Any = None, ray: RaySession | None = None
+) -> None:
+    from pipelines.family import run_family
+    from pipelines.registry import RegistryError
+    from pipelines.stages import PipelineError
+
+    try:
+        results = run_family(family, options, config=config, log=typer.echo, ray=ray)
+    except (PipelineError, RegistryError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    _summary(results)
+
+
+def _summary(results: dict[str, Any]) -> None:
+    typer.echo(f"run {results['run_id']}: {results['run_dir']}/results.json")
+    if results.get("mlflow_run_id"):
+        typer.echo(f"  MLflow run {results['mlflow_run_id']}")
+    for d in results.get("decisions", []):
+        verdict = "champion" if d["promoted"] else "refused "
+        version = f"v{d['challenger_version']}"
+        typer.echo(f"  {d['model']:28} {version:>5} {verdict} ({d['reason']})")
+    rss = results["peak_rss_mb"]
+    typer.echo(
+        f"  wall {results['wall_seconds']:.1f} s, peak RSS driver {rss['driver']:.0f} MB, "
+        f"workers {rss['workers']:.0f} MB"
+    )
+
+
+@train_app.command("recsys")
+def train_recsys(
+    ray_address: str | None = _RAY_ADDRESS,
+    num_cpus: int = _NUM_CPUS,
+    force: bool = _FORCE,
+    tune: bool = _TUNE,
+    tune_samples: int | None = _SAMPLES,
+    runs_dir: Path = _RUNS_DIR,
+    run_id: str | None = typer.Option(None, "--run-id", help="Name (or resume) this run"),
+    resume: bool = typer.Option(False, "--resume", help="Resume the latest run"),
+    until: str | None = typer.Option(None, "--until", help="Stop after this stage"),
+    exports: Path | None = typer.Option(
+        None, "--exports", help="Read `agora export` folders here instead of the database"
+    ),
+    since: str | None = typer.Option(None, "--since", help="Events from (default: all)"),
+    user_model: str = typer.Option("als", "--user-model", help="Model of the user surface"),
+    params: str = typer.Option("{}", "--params", help='JSON per model: {"als": {"factors": 64}}'),
+    embed: bool = typer.Option(True, "--embed/--no-embed", help="Embed product texts"),
+    margin: float = typer.Option(0.01, "--margin", min=0.0, max=1.0, help="Promotion margin"),
+    test_days: float = typer.Option(28.0, "--test-days", min=1.0),
+    validation_days: float = typer.Option(28.0, "--validation-days", min=1.0),
+) -> None:
+    """Extract, build, tune, train, evaluate, register and gate the recommenders."""
+    from marketplace.exports.domain import parse_moment
+    from marketplace.shared.errors import DomainError
+    from pipelines.families import family
+
+    options = _options(
+        ray_address=ray_address, num_cpus=num_cpus, force=force, tune=tune,
+        tune_samples=tune_samples, runs_dir=runs_dir, run_id=run_id, resume=resume, until=until,
+    )  # fmt: skip
+    recsys = family("recsys")
+    try:
+        overrides = json.loads(params)
+        start = {"since": parse_moment(since)} if since else {}
+    except (ValueError, DomainError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    config = dataclasses.replace(
+        recsys.config(options), exports=exports, user_model=user_model, params=overrides,
+        embed=embed, margin=margin, test_days=test_days, validation_days=validation_days,
+        **start,
+    )  # fmt: skip
+    _run(recsys, options, config)
+
+
+@train_app.command("all")
+def train_all(
+    ray_address: str | None = _RAY_ADDRESS,
+    num_cpus: int = _NUM_CPUS,
+    force: bool = _FORCE,
+    tune: bool = _TUNE,
+    tune_samples: int | None = _SAMPLES,
+    runs_dir: Path = _RUNS_DIR,
+) -> None:
+    """Every pipeline family with its defaults, one after the other, on one Ray session."""
+    from pipelines.families import FAMILIES, family
+    from pipelines.runtime import ray_session
+
+    options = _options(
+        ray_address=ray_address, num_cpus=num_cpus, force=force, tune=tune,
+        tune_samples=tune_samples, runs_dir=runs_dir,
+    )  # fmt: skip
+    with ray_session(options.ray) as ray:
+        for name in FAMILIES:
+            _run(family(name), options, ray=ray)
+
+
+def _client() -> Any:
+    from pipelines import runtime
+
+    settings = get_settings()
+    tracking = runtime.Tracking(settings.mlflow_tracking_uri, settings.mlflow_artifacts)
+    runtime.setup_mlflow(tracking)
+    return runtime.client(tracking)
+
+
+@models_app.command("list")
+def models_list(
+    prefix: str = typer.Option("agora-", "--prefix", help="Registered model name prefix"),
+    versions: int = typer.Option(5, "--versions", min=1, help="Versions shown per model"),
+) -> None:
+    """Registered models, their newest versions and where the aliases point."""
+    from pipelines.registry import list_models
+
+    found = list_models(_client(), prefix=prefix)
+    if not found:
+        typer.echo("no registered models")
+    for model in found:
+        aliases = ", ".join(f"{a} v{v}" for a, v in sorted(model.aliases.items())) or "no alias"
+        count = f"{len(model.versions)} version" + ("s" if len(model.versions) != 1 else "")
+        typer.echo(f"{model.name} ({count}; {aliases})")
+        for v in model.versions[:versions]:
+            tags = v.tags
+            score = (
+                f" {tags['agora.metric']}={tags['agora.score']}" if "agora.score" in tags else ""
+            )
+            typer.echo(
+                f"  v{v.version:<4} {','.join(v.aliases):20} {tags.get('agora.model', '?'):16}"
+                f"{score} run {tags.get('agora.run_id', v.run_id)}"
+            )
+
+
+@models_app.command("promote")
+def models_promote(
+    name: str = typer.Argument(..., help="Registered model, e.g. agora-recs-user"),
+    version: int = typer.Argument(..., min=1, help="The version that becomes champion"),
+) -> None:
+    """Point `champion` at VERSION (a rollback too); serving picks it up on its next sync."""
+    from pipelines.registry import RegistryError, promote
+
+    try:
+        before = promote(_client(), name, version)
+    except RegistryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    was = f"v{before}" if before else "none"
+    typer.echo(f"{name}: champion {was} -> v{version}")
