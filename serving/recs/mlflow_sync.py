@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipelines.recsys.config import REGISTERED
 from serving.recs.registry import ModelLoadError, load_model, read_aliases, split_folder
 from serving.recs.training import write_aliases
 
@@ -42,15 +43,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("agora.recs.mlflow")
 
-# surface -> registered model (the names the pipelines register, docs/ml/pipelines.md).
-REGISTERED_MODELS: Mapping[str, str] = {
-    "user": "agora-recs-user",
-    "similar": "agora-recs-similar",
-    "bought_together": "agora-recs-bought-together",
-    "trending": "agora-recs-trending",
-    "popular": "agora-recs-popular",
-    "search": "agora-recs-search",
-}
+# surface -> registered model: the names the pipelines register (docs/ml/pipelines.md).
+REGISTERED_MODELS: Mapping[str, str] = REGISTERED
 CHAMPION = "champion"
 MODEL_DIR_ARTIFACT = "model_dir"  # artifacts={"model_dir": <our saved folder>}
 MODEL_TAG = "agora.model"
