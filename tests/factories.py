@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,3 +170,23 @@ def drain_events(app: Marketplace) -> int:
         handled += result.dispatched
         if not (result.relayed or result.dispatched):
             return handled
+
+
+def race(count: int, work: Callable[[int], Any], *, timeout: float = 120) -> list[Any]:
+    """Run ``work(i)`` on ``count`` threads released together; results or exceptions."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except Exception as exc:  # collected and asserted on by the caller
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return results

@@ -3,8 +3,6 @@ racing a new batch for the same SKU ends with exactly one of them winning."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from marketplace.advice import services
@@ -12,29 +10,10 @@ from marketplace.advice.commands import AcceptPriceSuggestion
 from marketplace.advice.domain import PriceSuggestion, SuggestionNotPendingError, SuggestionStatus
 from marketplace.events.domain import Topic
 from marketplace.shared.money import Money
+from tests.factories import race
 from tests.integration.advice.seed import Advice, suggestion_input
 
 ROUNDS = 5
-
-
-def _race(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` on ``count`` threads released together; results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as exc:  # collected and asserted on by the caller
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def _accept(advice: Advice, s: PriceSuggestion) -> PriceSuggestion:
@@ -58,7 +37,7 @@ def test_two_concurrent_accepts_change_the_price_once(pg_advice: Advice) -> None
         suggested = price * "1.05"
         suggestion = pg_advice.suggest(seller.merchant_id, sku, str(price.amount),
                                        str(suggested.amount))  # fmt: skip
-        results = _race(2, lambda _i, s=suggestion: _accept(pg_advice, s))
+        results = race(2, lambda _i, s=suggestion: _accept(pg_advice, s))
         assert all(isinstance(r, PriceSuggestion) for r in results), results
         assert {(r.status, r.decided_at) for r in results} == {
             (SuggestionStatus.ACCEPTED, pg_advice.market.clock.now())
@@ -85,7 +64,7 @@ def test_an_accept_racing_a_new_batch_one_wins(pg_advice: Advice) -> None:
             item = suggestion_input(sku, current, "80.00")
             return pg_advice.record(seller.merchant_id, item, version=str(n))
 
-        accepted, recorded = _race(2, work)
+        accepted, recorded = race(2, work)
         assert isinstance(recorded, list), recorded  # the batch always goes in
         final = pg_advice.stored(suggestion.id).status
         if isinstance(accepted, PriceSuggestion):

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy import func, select
 
 from marketplace.ordering.domain import OrderStatus
@@ -21,27 +17,8 @@ from marketplace.payments.services import StartPayment, apply_notification, star
 from marketplace.settlement.adapters.tables import ledger_entries, ledger_postings
 from marketplace.shared.errors import ConflictError
 from marketplace.shared.money import Money
+from tests.factories import race
 from tests.integration.ordering.seed import Market
-
-
-def _race(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` on ``count`` threads released together; results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as exc:  # collected and asserted on by the caller
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def test_buyers_racing_for_the_last_units_never_oversell(pg_market: Market) -> None:
@@ -50,7 +27,7 @@ def test_buyers_racing_for_the_last_units_never_oversell(pg_market: Market) -> N
     buyers = [market.buyer() for _ in range(16)]
     lamp, bulb = seller.skus["lamp"], seller.skus["bulb"]
 
-    results = _race(16, lambda i: market.checkout(buyers[i], [(bulb, 2), (lamp, 1)]))
+    results = race(16, lambda i: market.checkout(buyers[i], [(bulb, 2), (lamp, 1)]))
 
     placed = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, Exception)]
@@ -74,7 +51,7 @@ def test_twin_notifications_racing_apply_once(pg_market: Market) -> None:
         kind=TransactionKind.CAPTURE, phase=TransactionPhase.SUCCESS, amount=payment.amount,
     )  # fmt: skip
 
-    results = _race(8, lambda i: apply_notification(notification, uow=market.app.uow()).outcome)
+    results = race(8, lambda i: apply_notification(notification, uow=market.app.uow()).outcome)
 
     assert sorted(results) == ["applied"] + ["duplicate"] * 7
     with market.app.uow() as uow:
@@ -125,7 +102,7 @@ def test_checkouts_and_payments_sharing_hot_skus_neither_deadlock_nor_fail(
         return f"captured {done}"
 
     deadlocks_before = _deadlocks(market)
-    results = _race(12, shop)
+    results = race(12, shop)
 
     assert results == ["captured 3"] * 12, results
     assert _deadlocks(market) == deadlocks_before  # none broken by PostgreSQL, none retried

@@ -3,8 +3,6 @@ supplier sending two revisions at once."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,29 +12,10 @@ from marketplace.rfq import services
 from marketplace.rfq.adapters.tables import rfq_quotes
 from marketplace.rfq.commands import AcceptQuote
 from marketplace.rfq.domain import RfqClosedError, RfqStatus
+from tests.factories import race
 from tests.integration.rfq.seed import Procurement
 
 ROUNDS = 5
-
-
-def _race(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` on ``count`` threads released together; results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as exc:  # collected and asserted on by the caller
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def _count(world: Procurement, rfq_id: str, status: str) -> int:
@@ -60,7 +39,7 @@ def test_two_concurrent_awards_of_different_quotes_one_wins(pg_world: Procuremen
             cmd = AcceptQuote(company.id, rfq_id, quotes[i], actor_id=actors[i])
             return services.accept_quote(cmd, uow=pg_world.app.uow())
 
-        results = _race(2, accept)
+        results = race(2, accept)
         won = [r for r in results if isinstance(r, services.AcceptedQuote)]
         lost = [r for r in results if isinstance(r, RfqClosedError)]
         assert (len(won), len(lost)) == (1, 1), results
@@ -80,7 +59,7 @@ def test_two_concurrent_revisions_leave_one_open_quote(pg_world: Procurement) ->
     a = pg_world.supplier()
     rfq = pg_world.rfq(company, sent_to=(a,))
     pg_world.quote(rfq, a, "1.00")
-    results = _race(4, lambda i: pg_world.quote(rfq, a, f"0.{90 - i}"))
+    results = race(4, lambda i: pg_world.quote(rfq, a, f"0.{90 - i}"))
     assert not [r for r in results if isinstance(r, Exception)], results
     assert _count(pg_world, rfq.id, "submitted") == 1
     assert _count(pg_world, rfq.id, "superseded") == 4
