@@ -148,6 +148,7 @@ def _suggest(
     except NoIdentifiableSeriesError:  # nothing to learn a prior from: no suggestions
         shrunk = {}
     raw = {e.series_id: e for e in estimates}
+    forecast_skus = set(forecast.series_ids.tolist())
     policy = ElasticityPolicy()
     version = f"{PRICING_MODEL}@{product_panel.end.isoformat()}"
     with queries.read_connection(container.engine) as conn:
@@ -155,7 +156,8 @@ def _suggest(
     for merchant in merchants:
         found: list[SuggestionInput] = []
         for sku in merchant.skus:
-            request = _request(sku, merchant.policy, raw, shrunk, sku_panel, forecast)
+            request = _request(sku, merchant.policy, raw, shrunk, sku_panel, forecast,
+                               forecast_skus)  # fmt: skip
             if isinstance(request, str):
                 run.kept[request] += 1
                 continue
@@ -175,14 +177,14 @@ def _suggest(
 
 def _request(
     sku: SkuPricingRow, policy: PricingPolicy, raw: dict[str, Any], shrunk: dict[str, Any],
-    sku_panel: Panel, forecast: Forecast,
+    sku_panel: Panel, forecast: Forecast, forecast_skus: set[str],
 ) -> PricingRequest | str:  # fmt: skip
     """The pricing request of one SKU, or why there is none."""
     from pricing.domain import Guardrails, Objective, PricingRequest
     from pricing.inputs import baseline_from_forecast, elasticity_input, observed_range
 
     estimate = raw.get(sku.product_id)
-    if estimate is None or sku.sku_id not in set(forecast.series_ids.tolist()):
+    if estimate is None or sku.sku_id not in forecast_skus:
         return "no_sales"
     if sku.product_id not in shrunk:
         return "not_identifiable"
