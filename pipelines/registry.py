@@ -5,18 +5,24 @@ a registered model, ``champion`` what serves. A run's challenger becomes champio
 through ``gate``:
 
 - no champion yet: promote;
-- otherwise both are scored on **the same** evaluation split (the champion re-evaluated
-  on this run's split by the caller, never an old score from its own run), and the
-  challenger is promoted when it is **not worse than the champion by more than the
-  margin**, relative: ``challenger >= champion * (1 - margin)``. The default margin 0.01
-  tolerates a 1 % relative dip (noise between two fits of equal recipes) and refuses
-  anything worse; ``margin=0`` demands at least the champion's score.
+- otherwise both are scored on **the same** evaluation split (the champion's recipe re-fitted
+  and scored on this run's split by the caller, never an old score from its own run), and
+  the relative improvement ``(challenger - champion) / |champion|`` (sign flipped for an
+  error metric) must reach a signed threshold:
+
+  * a **new recipe** (another model, or other parameters) must *win* by ``margin``
+    (default +1 %): a change of model has to earn its place;
+  * the **same recipe** re-fitted on fresher data (the scheduled retrain) may not lose more
+    than ``tolerance`` (default 1 %): both fits score the same on the same split up to
+    nondeterminism, and what the retrain brings is the newer data, which no offline split
+    can credit.
 
 ``promote(name, version)`` moves ``champion`` by hand, e.g. back to an older version.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,8 +33,10 @@ if TYPE_CHECKING:
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
-DEFAULT_MARGIN = 0.01
+DEFAULT_MARGIN = 0.01  # the relative win a new recipe must show
+DEFAULT_TOLERANCE = 0.01  # the relative loss a refresh of the same recipe may show
 MODEL_PREFIX = "agora-"
+_EPSILON = 1e-9  # float noise when a score sits exactly on the threshold
 
 
 class RegistryError(LookupError):
@@ -48,16 +56,51 @@ class GateDecision:
     margin: float
     promoted: bool
     reason: str
+    tolerance: float = DEFAULT_TOLERANCE
+    same_recipe: bool | None = None
+    higher_is_better: bool = True
+    improvement: float | None = None  # relative, positive = better
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def passes_gate(challenger: float, champion: float | None, margin: float) -> bool:
-    """Not worse than the champion by more than ``margin`` (relative); no champion passes."""
+def relative_improvement(
+    challenger: float, champion: float, *, higher_is_better: bool = True
+) -> float:
+    """``(challenger - champion) / |champion|``, positive when the challenger is better
+    (for an error metric, lower); +-inf against a zero champion."""
+    gain = challenger - champion if higher_is_better else champion - challenger
+    if champion == 0:
+        return 0.0 if gain == 0 else math.copysign(math.inf, gain)
+    return gain / abs(champion)
+
+
+def required_improvement(*, margin: float, tolerance: float, same_recipe: bool) -> float:
+    """The signed threshold: ``+margin`` for a new recipe, ``-tolerance`` for a refresh."""
     if margin < 0:
         raise ValueError("margin must be >= 0")
-    return champion is None or challenger >= champion * (1.0 - margin)
+    if tolerance < 0:
+        raise ValueError("tolerance must be >= 0")
+    return -tolerance if same_recipe else margin
+
+
+def passes_gate(
+    challenger: float,
+    champion: float | None,
+    margin: float = DEFAULT_MARGIN,
+    *,
+    tolerance: float = DEFAULT_TOLERANCE,
+    same_recipe: bool = False,
+    higher_is_better: bool = True,
+) -> bool:
+    """True when there is no champion, or the challenger's relative improvement reaches
+    ``required_improvement`` (module docstring)."""
+    needed = required_improvement(margin=margin, tolerance=tolerance, same_recipe=same_recipe)
+    if champion is None:
+        return True
+    gained = relative_improvement(challenger, champion, higher_is_better=higher_is_better)
+    return gained >= needed - _EPSILON
 
 
 def gate(
@@ -69,24 +112,44 @@ def gate(
     challenger_score: float,
     champion_score: float | None,
     margin: float = DEFAULT_MARGIN,
+    tolerance: float = DEFAULT_TOLERANCE,
+    same_recipe: bool = False,
+    higher_is_better: bool = True,
 ) -> GateDecision:
     """Decide on a challenger scored against its champion on the same split."""
-    promoted = passes_gate(challenger_score, champion_score, margin)
+    needed = required_improvement(margin=margin, tolerance=tolerance, same_recipe=same_recipe)
+    improvement = None
     if champion_version is None:
-        reason = "no champion yet"
+        promoted, reason = True, "no champion yet"
     elif champion_score is None:
         raise ValueError("a champion needs its score on this run's split")
     else:
-        floor = champion_score * (1.0 - margin)
+        promoted = passes_gate(
+            challenger_score, champion_score, margin, tolerance=tolerance,
+            same_recipe=same_recipe, higher_is_better=higher_is_better,
+        )  # fmt: skip
+        improvement = relative_improvement(
+            challenger_score, champion_score, higher_is_better=higher_is_better
+        )
         verb = ">=" if promoted else "<"
+        kind = "same recipe, tolerance" if same_recipe else "new recipe, margin"
+        direction = "" if higher_is_better else ", lower is better"
         reason = (
-            f"{metric} {challenger_score:.4f} {verb} {floor:.4f} "
-            f"(champion v{champion_version} {champion_score:.4f} x (1 - {margin:g}))"
+            f"{metric} {challenger_score:.4f} vs champion v{champion_version} "
+            f"{champion_score:.4f}: {_pct(improvement)} {verb} {_pct(needed)} "
+            f"({kind} {abs(needed):g}{direction})"
         )
     return GateDecision(
         model, challenger_version, champion_version, metric, challenger_score,
-        champion_score, margin, promoted, reason,
+        champion_score, margin, promoted, reason, tolerance, same_recipe, higher_is_better,
+        improvement,
     )  # fmt: skip
+
+
+def _pct(value: float) -> str:
+    if math.isinf(value):
+        return "+inf" if value > 0 else "-inf"
+    return f"{value * 100:+.2f} %"
 
 
 def follow(model: str, *, challenger_version: str, champion_version: str | None,
@@ -100,7 +163,7 @@ def follow(model: str, *, challenger_version: str, champion_version: str | None,
         verdict = "promoted" if promoted else "refused"
         reason = f"follows {leader.model}: {verdict}"
     return GateDecision(model, challenger_version, champion_version, None, None, None,
-                        leader.margin, promoted, reason)  # fmt: skip
+                        leader.margin, promoted, reason, leader.tolerance)  # fmt: skip
 
 
 def alias_version(client: MlflowClient, name: str, alias: str) -> ModelVersion | None:

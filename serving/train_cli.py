@@ -95,7 +95,16 @@ def train_recsys(
     user_model: str = typer.Option("als", "--user-model", help="Model of the user surface"),
     params: str = typer.Option("{}", "--params", help='JSON per model: {"als": {"factors": 64}}'),
     embed: bool = typer.Option(True, "--embed/--no-embed", help="Embed product texts"),
-    margin: float = typer.Option(0.01, "--margin", min=0.0, max=1.0, help="Promotion margin"),
+    margin: float = typer.Option(
+        0.01, "--margin", min=0.0, max=1.0, help="Relative win a new recipe needs to be promoted"
+    ),
+    tolerance: float = typer.Option(
+        0.01,
+        "--tolerance",
+        min=0.0,
+        max=1.0,
+        help="Relative loss a retrain of the same recipe may show",
+    ),
     test_days: float = typer.Option(28.0, "--test-days", min=1.0),
     validation_days: float = typer.Option(28.0, "--validation-days", min=1.0),
 ) -> None:
@@ -117,8 +126,8 @@ def train_recsys(
         raise typer.Exit(2) from exc
     config = dataclasses.replace(
         recsys.config(options), exports=exports, user_model=user_model, params=overrides,
-        embed=embed, margin=margin, test_days=test_days, validation_days=validation_days,
-        **start,
+        embed=embed, margin=margin, tolerance=tolerance, test_days=test_days,
+        validation_days=validation_days, **start,
     )  # fmt: skip
     _run(recsys, options, config)
 

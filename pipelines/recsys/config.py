@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines.registry import DEFAULT_MARGIN
+from pipelines.registry import DEFAULT_MARGIN, DEFAULT_TOLERANCE
 
 EXPERIMENT = "agora-recsys"
 # surface -> registered model (docs/ml/pipelines.md).
@@ -58,7 +58,8 @@ class RecsysConfig:
     seed: int = 0
     n_boot: int = 1000
     embed: bool = True  # product texts embedded for semantic search and the hybrid
-    margin: float = DEFAULT_MARGIN
+    margin: float = DEFAULT_MARGIN  # a new recipe must win by this (relative)
+    tolerance: float = DEFAULT_TOLERANCE  # a refresh of the same recipe may lose this
     task_threads: int = 1
 
     @property

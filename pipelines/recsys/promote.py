@@ -15,6 +15,7 @@ decisions, both scores and the margin are logged to the run's MLflow run.
 
 from __future__ import annotations
 
+import math
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +41,7 @@ _RUNTIME_PARAMS = ("num_threads",)  # how a recipe ran, not what it is
 
 
 def config(cfg: RecsysConfig) -> dict[str, Any]:
-    return {"margin": cfg.margin, "metric": cfg.metric}
+    return {"margin": cfg.margin, "tolerance": cfg.tolerance, "metric": cfg.metric}
 
 
 def champion_recipe(model_dir: Path) -> tuple[str, dict[str, Any]]:
@@ -52,8 +53,11 @@ def champion_recipe(model_dir: Path) -> tuple[str, dict[str, Any]]:
     return str(meta["model"]), params
 
 
-def _champion_score(ctx: RunContext, name: str, version: str) -> tuple[float | None, str]:
-    """The champion re-evaluated on this run's split; None (and why) when it cannot be."""
+def _champion_score(
+    ctx: RunContext, name: str, version: str
+) -> tuple[float | None, tuple[str, dict[str, Any]] | None, str]:
+    """The champion re-evaluated on this run's split and its recipe; None (and why) when
+    it cannot be."""
     import mlflow
 
     cfg: RecsysConfig = ctx.config
@@ -64,11 +68,11 @@ def _champion_score(ctx: RunContext, name: str, version: str) -> tuple[float | N
         try:
             recipe = champion_recipe(Path(local) / "artifacts" / "model_dir")
         except (OSError, ValueError, KeyError) as exc:
-            return None, f"champion v{version} has no readable recipe: {exc}"
+            return None, None, f"champion v{version} has no readable recipe: {exc}"
     results, _ = evaluate_on_test(ctx, {"champion": recipe})
     score = results["champion"].summary[cfg.metric].value
     ctx.log(f"promote: champion v{version} {recipe[0]} {recipe[1]} -> {cfg.metric} {score:.4f}")
-    return score, ""
+    return score, recipe, ""
 
 
 def _gate_user(ctx: RunContext, client: MlflowClient, entry: dict[str, str]) -> GateDecision:
@@ -78,18 +82,20 @@ def _gate_user(ctx: RunContext, client: MlflowClient, entry: dict[str, str]) -> 
     champion = alias_version(client, name, CHAMPION)
     if champion is not None and str(champion.version) == version:  # a resumed promote
         return GateDecision(name, version, version, cfg.metric, score, score, cfg.margin,
-                            True, "already champion")  # fmt: skip
+                            True, "already champion", cfg.tolerance)  # fmt: skip
     if champion is None:
         return gate(name, challenger_version=version, champion_version=None,
                     metric=cfg.metric, challenger_score=score, champion_score=None,
-                    margin=cfg.margin)  # fmt: skip
-    champion_score, why = _champion_score(ctx, name, str(champion.version))
+                    margin=cfg.margin, tolerance=cfg.tolerance)  # fmt: skip
+    champion_score, recipe, why = _champion_score(ctx, name, str(champion.version))
     if champion_score is None:
         return GateDecision(name, version, str(champion.version), cfg.metric, score, None,
-                            cfg.margin, False, why)  # fmt: skip
+                            cfg.margin, False, why, cfg.tolerance)  # fmt: skip
+    challenger = champion_recipe(Path(ctx.outputs("train")["models"][GATED_SURFACE]["folder"]))
     return gate(name, challenger_version=version, champion_version=str(champion.version),
                 metric=cfg.metric, challenger_score=score, champion_score=champion_score,
-                margin=cfg.margin)  # fmt: skip
+                margin=cfg.margin, tolerance=cfg.tolerance,
+                same_recipe=challenger == recipe)  # fmt: skip
 
 
 def run(ctx: RunContext, out: Path) -> dict[str, Any]:
@@ -128,9 +134,12 @@ def _log_gate(
         "gate.challenger_score": leader.challenger_score,
         "gate.champion_score": leader.champion_score,
         "gate.margin": leader.margin,
+        "gate.tolerance": leader.tolerance,
+        "gate.improvement": leader.improvement,
+        "gate.same_recipe": None if leader.same_recipe is None else float(leader.same_recipe),
         "gate.promoted": 1.0 if leader.promoted else 0.0,
     }
-    kept = {k: float(v) for k, v in metrics.items() if v is not None}
+    kept = {k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(v)}
     for key, value in kept.items():
         client.log_metric(run_id, key, value)
     client.set_tag(run_id, "agora.gate", "promoted" if leader.promoted else "refused")

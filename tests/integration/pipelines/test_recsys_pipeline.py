@@ -271,3 +271,30 @@ def test_new_data_changes_the_fingerprint(
     assert events["rows"] == first["fingerprint"]["datasets"]["events"]["rows"] + 1
     catalog = extracted["fingerprint"]["datasets"]["catalog"]
     assert catalog["sha256"] == first["fingerprint"]["datasets"]["catalog"]["sha256"]
+
+
+def test_a_retrain_of_the_champions_recipe_is_promoted_as_a_refresh(
+    first: dict[str, Any], poor: dict[str, Any], tracking: Tracking, market_url: str,
+    runs_dir: Path,
+) -> None:  # fmt: skip
+    """The same recipe scores the same on the same split: a new recipe would need to win by
+    the margin, but a refresh only must not lose more than the tolerance. (Runs last: it
+    moves the champion.)"""
+    from pipelines.recsys.promote import champion_recipe
+
+    marker = json.loads((Path(first["run_dir"]) / "train.done.json").read_text())
+    model, params = champion_recipe(Path(marker["outputs"]["models"]["user"]["folder"]))
+    options = _options(tracking, market_url, runs_dir, run_id="refresh", tune=False)
+
+    refresh = _run(options, user_model=model, params={model: params}, margin=0.5)
+
+    leader = refresh["decisions"][0]
+    assert leader["same_recipe"] is True
+    assert leader["promoted"], leader["reason"]
+    assert leader["improvement"] >= -0.01
+    assert "same recipe, tolerance 0.01" in leader["reason"]
+    assert poor["decisions"][0]["same_recipe"] is False
+    client = runtime.client(tracking)
+    champion = alias_version(client, REGISTERED["user"], CHAMPION)
+    assert champion is not None
+    assert str(champion.version) == refresh["versions"]["user"]["version"]
