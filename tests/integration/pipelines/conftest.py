@@ -15,8 +15,8 @@ from pipelines.runtime import Tracking
 SMALL = {"users": 120, "merchants": 4, "products": 60, "days": 60, "seed": 11}
 
 
-def seed_market(directory: Path) -> str:
-    """A seeded SQLite marketplace; returns its URL."""
+def seed_market(directory: Path, **changes: int) -> str:
+    """A seeded SQLite marketplace (``SMALL``, with ``changes``); returns its URL."""
     from marketplace.db.engine import make_engine
     from marketplace.db.schema import load_all_tables, metadata
     from marketplace.seeding.synthetic import SyntheticParams
@@ -26,7 +26,7 @@ def seed_market(directory: Path) -> str:
     engine = make_engine(url)
     load_all_tables()
     metadata.create_all(engine)
-    params = SyntheticParams(**SMALL, start=date(2025, 12, 1)).validate()  # type: ignore[arg-type]
+    params = SyntheticParams(**(SMALL | changes), start=date(2025, 12, 1)).validate()  # type: ignore[arg-type]
     seed_synthetic(engine, params, truth_path=directory / "truth.json")
     engine.dispose()
     return url
