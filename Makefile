@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-all test-fast lint typecheck format bench bench-checkout bench-offers bench-events bench-recs bench-seed migrate clean
+.PHONY: help install demo serve test test-all test-fast lint typecheck format notebooks bench bench-checkout bench-offers bench-events bench-recs bench-seed migrate clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -38,9 +38,10 @@ serve: $(STAMP) ## Serve the API with the current settings
 migrate: $(STAMP) ## Apply database migrations
 	$(BIN)/agora db upgrade
 
-lint: $(STAMP) ## ruff, ruff format --check, import-linter, mypy
+lint: $(STAMP) ## ruff, ruff format --check, import-linter, mypy, notebooks stored stripped
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/nbstripout --verify notebooks/*.ipynb
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
@@ -59,6 +60,9 @@ test-fast: $(STAMP) ## Tests only, no lint
 
 test-all: $(STAMP) lint ## Everything, including slow and browser tests
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+notebooks: $(STAMP) ## Run every notebook end to end on a small seeded marketplace (nbclient)
+	$(BIN)/pytest tests/ml/test_notebooks.py $(PYTEST_ARGS)
 
 bench: $(STAMP) ## Benchmarks; they print their figures
 	$(BIN)/python -m bench.catalog_read

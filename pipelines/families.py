@@ -9,6 +9,8 @@ from pipelines.family import Family
 
 FAMILIES: dict[str, str] = {
     "recsys": "pipelines.recsys.pipeline",
+    "forecast": "pipelines.forecast.pipeline",
+    "pricing": "pipelines.pricing.pipeline",
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from pipelines.registry import CHALLENGER
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
+    from mlflow.models import ModelSignature
 
 _INVALID_KEY = re.compile(r"[^A-Za-z0-9_\-. /]")
 # What loading a version as a pyfunc needs besides Agora's own packages (recsys).
@@ -59,9 +60,10 @@ def log_metrics(metrics: Mapping[str, float | int | None]) -> None:
     mlflow.log_metrics(clean)
 
 
-def requirements() -> list[str]:
+def requirements(dists: Sequence[str] = _REQUIREMENTS) -> list[str]:
+    """``dist==version`` of each of ``dists`` that is installed."""
     pins = []
-    for dist in _REQUIREMENTS:
+    for dist in dists:
         try:
             pins.append(f"{dist}=={metadata.version(dist)}")
         except metadata.PackageNotFoundError:
@@ -78,24 +80,46 @@ def log_folder_model(
     query: str,
     tags: Mapping[str, str],
 ) -> str:
-    """Log ``folder`` as a pyfunc in the active run, register it, tag the version and
+    """Log the recommender ``folder`` as a pyfunc in the active run, register it, tag the
+    version and alias it ``challenger``; returns the new version."""
+    with tempfile.TemporaryDirectory(prefix="agora-surface-") as tmp:
+        surface_file = Path(tmp) / SURFACE_FILE
+        surface_file.write_text(json.dumps({"surface": surface}))
+        return log_pyfunc_folder(
+            client, registered_name=registered_name, folder=folder, python_model=CODE_FILE,
+            artifacts={"surface": surface_file}, signature=SIGNATURE,
+            input_example=input_example(query), tags=tags,
+        )  # fmt: skip
+
+
+def log_pyfunc_folder(
+    client: MlflowClient,
+    *,
+    registered_name: str,
+    folder: Path,
+    python_model: Path,
+    artifacts: Mapping[str, Path],
+    signature: ModelSignature,
+    input_example: Any,
+    tags: Mapping[str, str],
+    pip_requirements: Sequence[str] | None = None,
+) -> str:
+    """Log ``folder`` (as the artifact ``model_dir``, beside ``artifacts``) with the
+    model-from-code ``python_model`` in the active run, register it, tag the version and
     alias it ``challenger``; returns the new version."""
     import mlflow
 
     if folder.name != MODEL_DIR:  # MLflow keeps an artifact under its folder's name
         raise ValueError(f"{folder} must be named {MODEL_DIR}")
-    with tempfile.TemporaryDirectory(prefix="agora-surface-") as tmp:
-        surface_file = Path(tmp) / SURFACE_FILE
-        surface_file.write_text(json.dumps({"surface": surface}))
-        info = mlflow.pyfunc.log_model(
-            name="model",
-            python_model=str(CODE_FILE),
-            artifacts={MODEL_DIR: str(folder), "surface": str(surface_file)},
-            signature=SIGNATURE,
-            input_example=input_example(query),
-            registered_model_name=registered_name,
-            pip_requirements=requirements(),
-        )
+    info = mlflow.pyfunc.log_model(
+        name="model",
+        python_model=str(python_model),
+        artifacts={MODEL_DIR: str(folder), **{k: str(v) for k, v in artifacts.items()}},
+        signature=signature,
+        input_example=input_example,
+        registered_model_name=registered_name,
+        pip_requirements=list(pip_requirements) if pip_requirements else requirements(),
+    )
     version = str(info.registered_model_version)
     for key, value in tags.items():
         client.set_model_version_tag(registered_name, version, key, value)

@@ -1,5 +1,5 @@
-"""``agora train recsys|all`` (the Ray + MLflow pipelines) and ``agora models list|promote``
-(the MLflow registry). docs/ml/pipelines.md."""
+"""``agora train recsys|forecast|pricing|all`` (the Ray + MLflow pipelines) and ``agora models
+list|promote`` (the MLflow registry). docs/ml/pipelines.md."""
 
 from __future__ import annotations
 
@@ -132,6 +132,126 @@ def train_recsys(
     _run(recsys, options, config)
 
 
+@train_app.command("forecast")
+def train_forecast(
+    ray_address: str | None = _RAY_ADDRESS,
+    num_cpus: int = _NUM_CPUS,
+    force: bool = _FORCE,
+    tune: bool = typer.Option(True, "--tune/--no-tune", help="Tune the LSTM (when a candidate)"),
+    tune_samples: int | None = _SAMPLES,
+    runs_dir: Path = _RUNS_DIR,
+    run_id: str | None = typer.Option(None, "--run-id", help="Name (or resume) this run"),
+    resume: bool = typer.Option(False, "--resume", help="Resume the latest run"),
+    until: str | None = typer.Option(None, "--until", help="Stop after this stage"),
+    exports: Path | None = typer.Option(
+        None, "--exports", help="Read an `agora export orders` folder here, not the database"
+    ),
+    since: str | None = typer.Option(None, "--since", help="Orders from (default: all)"),
+    candidates: str | None = typer.Option(
+        None, "--candidates", help="Forecasters to backtest (default seasonal_naive,croston,tsb)"
+    ),
+    params: str = typer.Option("{}", "--params", help='JSON per model: {"lstm": {"lr": 0.001}}'),
+    margin: float = typer.Option(
+        0.01, "--margin", min=0.0, max=1.0, help="Relative win a new recipe needs to be promoted"
+    ),
+    tolerance: float = typer.Option(
+        0.01,
+        "--tolerance",
+        min=0.0,
+        max=1.0,
+        help="Relative loss a retrain of the same recipe may show",
+    ),
+    windows: int = typer.Option(3, "--windows", min=1, help="Backtest windows (origins)"),
+    horizon: int = typer.Option(28, "--horizon", min=1, max=366, help="Days forecast"),
+    history_days: int = typer.Option(365, "--history-days", min=28, help="Days of demand used"),
+) -> None:
+    """Extract orders, build the demand panel, tune, train, backtest, register and gate
+    the demand forecaster."""
+    from forecasting import factory
+    from marketplace.exports.domain import parse_moment
+    from marketplace.shared.errors import DomainError
+    from pipelines.families import family
+
+    options = _options(
+        ray_address=ray_address, num_cpus=num_cpus, force=force, tune=tune,
+        tune_samples=tune_samples, runs_dir=runs_dir, run_id=run_id, resume=resume, until=until,
+    )  # fmt: skip
+    forecast = family("forecast")
+    base = forecast.config(options)
+    chosen = tuple(c.strip() for c in candidates.split(",") if c.strip()) if candidates else None
+    try:
+        overrides = json.loads(params)
+        start = {"since": parse_moment(since)} if since else {}
+        unknown = [c for c in chosen or () if c not in factory.names()]
+        if unknown or (chosen is not None and not chosen):
+            raise ValueError(f"unknown forecaster(s) {unknown}; known: {factory.names()}")
+    except (ValueError, DomainError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    config = dataclasses.replace(
+        base, exports=exports, candidates=chosen or base.candidates, params=overrides,
+        margin=margin, tolerance=tolerance, windows=windows, horizon=horizon,
+        history_days=history_days, **start,
+    )  # fmt: skip
+    _run(forecast, options, config)
+
+
+@train_app.command("pricing")
+def train_pricing(
+    ray_address: str | None = _RAY_ADDRESS,
+    num_cpus: int = _NUM_CPUS,
+    force: bool = _FORCE,
+    tune: bool = typer.Option(True, "--tune/--no-tune", help="Tune the elasticity recipe"),
+    tune_samples: int | None = _SAMPLES,
+    runs_dir: Path = _RUNS_DIR,
+    run_id: str | None = typer.Option(None, "--run-id", help="Name (or resume) this run"),
+    resume: bool = typer.Option(False, "--resume", help="Resume the latest run"),
+    until: str | None = typer.Option(None, "--until", help="Stop after this stage"),
+    exports: Path | None = typer.Option(
+        None, "--exports", help="Read an `agora export orders` folder here, not the database"
+    ),
+    since: str | None = typer.Option(None, "--since", help="Orders from (default: all)"),
+    params: str = typer.Option(
+        "{}", "--params", help='JSON recipe parameters (pinned, not tuned): {"level_days": 14}'
+    ),
+    margin: float = typer.Option(
+        0.01, "--margin", min=0.0, max=1.0, help="Relative win a new recipe needs to be promoted"
+    ),
+    tolerance: float = typer.Option(
+        0.01, "--tolerance", min=0.0, max=1.0, help="Relative loss a retrain of it may show"
+    ),
+    history_days: int = typer.Option(365, "--history-days", min=56, help="Days of sales used"),
+    holdout_days: int = typer.Option(
+        28, "--holdout-days", min=7, max=182, help="Days of the test (and validation) window"
+    ),
+) -> None:
+    """Extract orders, build the product panel, tune, estimate elasticities, score them on
+    held-out days, register and gate them."""
+    from marketplace.exports.domain import parse_moment
+    from marketplace.shared.errors import DomainError
+    from pipelines.families import family
+
+    options = _options(
+        ray_address=ray_address, num_cpus=num_cpus, force=force, tune=tune,
+        tune_samples=tune_samples, runs_dir=runs_dir, run_id=run_id, resume=resume, until=until,
+    )  # fmt: skip
+    pricing = family("pricing")
+    try:
+        overrides = json.loads(params)
+        if not isinstance(overrides, dict):
+            raise ValueError("--params must be a JSON object")
+        start = {"since": parse_moment(since)} if since else {}
+        config = dataclasses.replace(
+            pricing.config(options), exports=exports, params=overrides, margin=margin,
+            tolerance=tolerance, history_days=history_days, holdout_days=holdout_days, **start,
+        )  # fmt: skip
+        config.recipe()  # an unknown or invalid recipe parameter fails here, not mid-run
+    except (TypeError, ValueError, DomainError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    _run(pricing, options, config)
+
+
 @train_app.command("all")
 def train_all(
     ray_address: str | None = _RAY_ADDRESS,
@@ -141,17 +261,34 @@ def train_all(
     tune_samples: int | None = _SAMPLES,
     runs_dir: Path = _RUNS_DIR,
 ) -> None:
-    """Every pipeline family with its defaults, one after the other, on one Ray session."""
+    """Every pipeline family with its defaults, one after the other, on one Ray session.
+    A family that cannot run (too little data, say) does not stop the others; the command
+    fails at the end, naming it."""
+    import time
+
     from pipelines.families import FAMILIES, family
     from pipelines.runtime import ray_session
+    from pipelines.stages import peak_rss_mb
 
     options = _options(
         ray_address=ray_address, num_cpus=num_cpus, force=force, tune=tune,
         tune_samples=tune_samples, runs_dir=runs_dir,
     )  # fmt: skip
+    started, failed = time.perf_counter(), []
     with ray_session(options.ray) as ray:
         for name in FAMILIES:
-            _run(family(name), options, ray=ray)
+            typer.echo(f"== {name}")
+            try:
+                _run(family(name), options, ray=ray)
+            except typer.Exit:
+                failed.append(name)
+    typer.echo(
+        f"train all: {len(FAMILIES) - len(failed)}/{len(FAMILIES)} families in "
+        f"{time.perf_counter() - started:.1f} s, driver peak RSS {peak_rss_mb():.0f} MB"
+    )
+    if failed:
+        typer.echo(f"error: failed: {', '.join(failed)}", err=True)
+        raise typer.Exit(1)
 
 
 def _client() -> Any:

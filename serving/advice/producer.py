@@ -16,6 +16,13 @@ export of docs/data/exports.md, read-only), then
    Those that keep the price are counted by reason in the result, not stored.
 
 The day being lived is left out of the panels (it is incomplete): forecasts start today.
+
+``forecaster="champion"`` fits the recipe of the demand forecaster the training pipeline
+registered as champion (``models:/agora-forecast-demand@champion`` at the settings'
+``mlflow_tracking_uri``: its ``agora.model`` tag and the parameters in its
+``model.json``, docs/ml/pipelines.md) on this run's fresh panel; the forecasts record
+``<model>@mlflow-v<version>`` as their model version (``params`` is not used then).
+``NoChampionError`` when none is registered.
 """
 
 from __future__ import annotations
@@ -47,13 +54,28 @@ if TYPE_CHECKING:
     from pricing.domain import PriceSuggestion, PricingRequest
 
 DEFAULT_FORECASTER = "tsb"
+CHAMPION_FORECASTER = "champion"  # the registered champion's recipe (module docstring)
 PRICING_MODEL = "elasticity_policy"
 BATCH = 1000  # the advice services' largest batch
+
+
+class NoChampionError(LookupError):
+    """``forecaster="champion"`` but no demand forecaster is registered as champion."""
+
+
+@dataclass(frozen=True)
+class ForecasterChoice:
+    """The forecaster a run fits: factory name, parameters, the version it records."""
+
+    name: str
+    params: dict[str, Any]
+    version: str | None = None  # None: "<name>@<panel end>"
 
 
 @dataclass
 class AdviceRun:
     forecaster: str
+    model_version: str | None = None
     series: int = 0
     forecasts: int = 0
     products_estimated: int = 0
@@ -77,7 +99,11 @@ def refresh_advice(
     from forecasting.panel import panel_from_lines, read_orders
 
     now = now or container.clock.now()
-    run = AdviceRun(forecaster=forecaster)
+    if forecaster == CHAMPION_FORECASTER:
+        choice = champion_forecaster(container.settings.mlflow_tracking_uri)
+    else:
+        choice = ForecasterChoice(forecaster, params or {})
+    run = AdviceRun(forecaster=choice.name, model_version=choice.version)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="agora-advice-") as tmp:
         request = ExportRequest.of(Dataset.ORDERS, since=now - timedelta(days=days),
@@ -90,7 +116,7 @@ def refresh_advice(
         return run
     end = now.date() - timedelta(days=1)
     sku_panel = panel_from_lines(lines, level="sku", end=end, min_total_units=1)
-    forecast = _forecast(container, run, sku_panel, forecaster, params or {}, horizon, now)
+    forecast = _forecast(container, run, sku_panel, choice, horizon, now)
     product_panel = panel_from_lines(lines, level="product", end=end, min_total_units=1)
     _suggest(container, run, sku_panel, product_panel, categories, forecast, merchant_id, now)
     return run
@@ -105,17 +131,43 @@ def _categories(path: Path) -> dict[str, str]:
     return {str(p): str(c) for p, c in zip(products, categories, strict=True)}
 
 
+def champion_forecaster(tracking_uri: str) -> ForecasterChoice:
+    """The recipe of ``agora-forecast-demand@champion`` in the MLflow store at
+    ``tracking_uri``; NoChampionError when there is none."""
+    from mlflow import MlflowClient
+
+    from pipelines.forecast.config import REGISTERED
+    from pipelines.forecast.recipe import registered_recipe
+    from pipelines.registry import CHAMPION, alias_version
+
+    where = f"{REGISTERED}@{CHAMPION} at {tracking_uri}"
+    prefix = "sqlite:///"
+    if tracking_uri.startswith(prefix) and not Path(tracking_uri[len(prefix) :]).is_file():
+        raise NoChampionError(f"no {where}: the store does not exist (run `agora train forecast`)")
+    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    champion = alias_version(client, REGISTERED, CHAMPION)
+    if champion is None:
+        raise NoChampionError(f"no {where} (run `agora train forecast`)")
+    version = str(champion.version)
+    recipe = registered_recipe(tracking_uri, REGISTERED, version).recipe
+    tagged = (champion.tags or {}).get("agora.model")
+    if tagged != recipe.name:
+        raise NoChampionError(f"{where}: v{version} is tagged {tagged!r} but holds {recipe.name!r}")
+    return ForecasterChoice(recipe.name, dict(recipe.params), f"{recipe.name}@mlflow-v{version}")
+
+
 def _forecast(
-    container: Marketplace, run: AdviceRun, panel: Panel, name: str, params: dict[str, Any],
+    container: Marketplace, run: AdviceRun, panel: Panel, choice: ForecasterChoice,
     horizon: int, now: datetime,
 ) -> Forecast:  # fmt: skip
     from forecasting import factory
 
     started = time.perf_counter()
     run.series = panel.n_series
-    model = factory.make(name, **params).fit(panel)
+    name = choice.name
+    model = factory.make(name, **choice.params).fit(panel)
     forecast = model.predict(horizon)
-    version = f"{name}@{panel.end.isoformat()}"
+    version = choice.version or f"{name}@{panel.end.isoformat()}"
     items = [
         ForecastInput(
             sku_id=str(sku), start_date=forecast.start, mean=forecast.mean[row].tolist(),
@@ -239,9 +291,10 @@ def _suggestion_input(s: PriceSuggestion, sku: SkuPricingRow) -> SuggestionInput
 
 def summary(run: AdviceRun) -> str:
     kept = ", ".join(f"{reason} {n}" for reason, n in run.kept.most_common()) or "none"
+    model = f" ({run.model_version})" if run.model_version else ""
     return (
-        f"forecaster {run.forecaster}: {run.forecasts} of {run.series} SKU forecasts stored; "
-        f"elasticities: {run.products_identified} of {run.products_estimated} products "
+        f"forecaster {run.forecaster}{model}: {run.forecasts} of {run.series} SKU forecasts "
+        f"stored; elasticities: {run.products_identified} of {run.products_estimated} products "
         f"identified; {run.suggestions} price suggestions recorded; kept price: {kept}; "
         f"seconds {run.seconds}"
     )

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.families import FAMILIES
 from pipelines.runtime import Tracking
+from tests.integration.pipelines.conftest import seed_market
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -69,9 +71,10 @@ def cluster() -> Iterator[tuple[str, Path]]:
 
 
 def test_train_all_runs_on_the_cluster_and_registers_champions(
-    cluster: tuple[str, Path], market_url: str, tracking: Tracking, tmp_path: Path
+    cluster: tuple[str, Path], tracking: Tracking, tmp_path: Path
 ) -> None:
     address, temp = cluster
+    market_url = seed_market(tmp_path, days=150)  # the forecast backtest needs a few months
     env = {
         **os.environ, "AGORA_DATABASE_URL": market_url, "RAY_AUTH_MODE": "disabled",
         "AGORA_MLFLOW_TRACKING_URI": tracking.uri,
@@ -86,6 +89,8 @@ def test_train_all_runs_on_the_cluster_and_registers_champions(
     )  # fmt: skip
 
     assert trained.returncode == 0, trained.stdout[-3000:] + trained.stderr[-3000:]
+    for name in FAMILIES:
+        assert len(list(runs.glob(f"{name}/*/results.json"))) == 1, name
     (results_file,) = runs.glob("recsys/*/results.json")
     results = json.loads(results_file.read_text())
     assert results["complete"]

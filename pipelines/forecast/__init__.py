@@ -1,0 +1,1 @@
+"""The demand-forecast pipeline: candidates backtested, the champion rule's pick registered."""
