@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pipelines.runtime import RayOptions, RaySession, Tracking, ray_session
 from pipelines.stages import (
@@ -26,6 +26,7 @@ from pipelines.stages import (
 )
 
 RESULTS_FILE = "results.json"
+C = TypeVar("C")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,15 @@ class Family:
     @property
     def stage_names(self) -> list[str]:
         return [s.name for s in self.stages]
+
+
+def options_config(make: Callable[..., C], options: CommonOptions) -> C:
+    """A family's default configuration (``make``, its config class) with what the command
+    line sets for every family."""
+    return make(
+        database_url=options.database_url, tune=options.tune, tune_samples=options.tune_samples,
+        task_threads=options.ray.task_threads,
+    )  # fmt: skip
 
 
 def resolve_run_id(family: Family, options: CommonOptions) -> str:

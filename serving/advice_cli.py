@@ -24,27 +24,35 @@ def refresh(
     ),
     params: str = typer.Option("{}", help='Its parameters as JSON, e.g. {"max_epochs": 10}'),
     merchant_id: str | None = typer.Option(None, help="Suggest prices for one merchant only"),
+    pricing: str = typer.Option(
+        "defaults",
+        help="Elasticities: `defaults` (the pricing library's), or `champion`: the recipe of "
+        "the elasticity model registered as champion in MLflow (agora train pricing)",
+    ),
 ) -> None:
     """Store a forecast per SKU that sold, and price suggestions for enabled merchants."""
     from forecasting import factory
     from marketplace.bootstrap import bootstrap
-    from serving.advice.producer import (
-        CHAMPION_FORECASTER,
-        NoChampionError,
-        refresh_advice,
-        summary,
-    )
+    from serving.advice.champions import MlflowUnavailableError, NoChampionError
+    from serving.advice.producer import CHAMPION, PRICING_CHOICES, refresh_advice, summary
 
-    if forecaster not in [*factory.names(), CHAMPION_FORECASTER]:
+    if forecaster not in [*factory.names(), CHAMPION]:
         typer.echo(f"error: unknown_forecaster: {forecaster!r}; known: {factory.names()}, "
-                   f"{CHAMPION_FORECASTER}")  # fmt: skip
+                   f"{CHAMPION}")  # fmt: skip
+        raise typer.Exit(1)
+    if pricing not in PRICING_CHOICES:
+        typer.echo(f"error: unknown_pricing: {pricing!r}; known: {list(PRICING_CHOICES)}")
         raise typer.Exit(1)
     container = bootstrap(get_settings())
     try:
         run = refresh_advice(container, days=days, horizon=horizon, forecaster=forecaster,
-                             params=json.loads(params), merchant_id=merchant_id)  # fmt: skip
+                             params=json.loads(params), merchant_id=merchant_id,
+                             pricing=pricing)  # fmt: skip
     except NoChampionError as exc:
         typer.echo(f"error: no_champion: {exc}")
+        raise typer.Exit(1) from exc
+    except MlflowUnavailableError as exc:
+        typer.echo(f"error: mlflow_unavailable: {exc}")
         raise typer.Exit(1) from exc
     finally:
         container.close()

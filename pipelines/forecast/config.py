@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
+from pipelines.extract import SourceConfig
 from pipelines.registry import DEFAULT_MARGIN, DEFAULT_TOLERANCE
 
 EXPERIMENT = "agora-forecast"
@@ -24,18 +23,14 @@ PIPELINE_PARAMS: dict[str, dict[str, Any]] = {
 }
 # Ray Tune's grid over the LSTM, scored on the validation window before the test windows.
 TUNE_SPACE: dict[str, list[Any]] = {"hidden_size": [32, 64], "lr": [1e-3, 3e-3]}
-HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)  # before any imported history
 
 
 @dataclass(frozen=True)
-class ForecastConfig:
+class ForecastConfig(SourceConfig):
     """One run's choices. ``exports`` None: extract from ``database_url``; else read the
     ``agora export orders`` folder there (``<exports>/orders``). The panel holds the
     ``history_days`` up to the last complete day with demand."""
 
-    database_url: str
-    exports: Path | None = None
-    since: datetime = HISTORY_START
     candidates: tuple[str, ...] = DEFAULT_CANDIDATES
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # model -> params
     level: str = "sku"
@@ -66,26 +61,7 @@ class ForecastConfig:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able, without the database URL (it may hold a password)."""
-        data = asdict(self)
-        data.pop("database_url")
+        data = super().as_dict()
         data["params"] = {k: dict(v) for k, v in self.params.items()}
         data["candidates"] = list(self.candidates)
         return data
-
-    def source(self) -> dict[str, Any]:
-        """Where the data comes from (extract's configuration)."""
-        return {
-            "exports": str(self.exports) if self.exports else None,
-            "database": _redacted(self.database_url) if self.exports is None else None,
-            "since": self.since.isoformat(),
-        }
-
-
-def _redacted(url: str) -> str:
-    """A URL without its password."""
-    head, at, tail = url.rpartition("@")
-    if not at or "://" not in head:
-        return url
-    scheme, _, credentials = head.partition("://")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}@{tail}"

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -24,7 +22,12 @@ from forecasting.base import Panel
 from forecasting.evaluation.backtest import MIN_TRAIN_DAYS, BacktestConfig, origins
 from forecasting.models.core import first_sale
 
-PANEL_FILE = "panel.npz"
+# The panel's file is shared with the other panel family; the stages and the notebooks read
+# it through this module.
+from pipelines.panels import PANEL_FILE as PANEL_FILE
+from pipelines.panels import read_panel as read_panel
+from pipelines.panels import write_panel as write_panel
+
 SPLIT_FILE = "split.json"
 ORDER_COLUMNS = list(schema.ORDER_COLUMNS)
 
@@ -37,40 +40,10 @@ def demand_lines(batch: pa.Table) -> pa.Table:
     return batch.filter(keep).select(ORDER_COLUMNS)
 
 
-def last_complete_day(placed_at: pa.ChunkedArray[Any], until: str | None) -> date:
-    """The last UTC day with demand, or the day before ``until`` (the export's end) when
-    that day was still being lived."""
-    last = pc.max(placed_at).as_py()
-    if not isinstance(last, datetime):
-        raise ValueError("no order lines")
-    day = last.date()
-    if until:
-        end = datetime.fromisoformat(until).date()
-        if end <= day:
-            day = end - timedelta(days=1)
-    return day
-
-
 def trim_leading(panel: Panel) -> Panel:
     """The panel from the first day any series sold (days before it hold nothing)."""
     first = int(first_sale(panel.units).min()) if panel.n_series else 0
     return panel.window(first, panel.n_days - first) if first else panel
-
-
-def write_panel(path: Path, panel: Panel) -> None:
-    np.savez_compressed(
-        path, series_ids=panel.series_ids.astype(str), start=np.array(panel.start.isoformat()),
-        units=panel.units, price=panel.price, promo=panel.promo,
-    )  # fmt: skip
-
-
-def read_panel(build_dir: Path) -> Panel:
-    with np.load(build_dir / PANEL_FILE, allow_pickle=False) as npz:
-        return Panel(
-            series_ids=npz["series_ids"].astype(str),
-            start=date.fromisoformat(str(npz["start"])),
-            units=npz["units"], price=npz["price"], promo=npz["promo"].astype(bool),
-        )  # fmt: skip
 
 
 @dataclass(frozen=True)

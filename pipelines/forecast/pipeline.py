@@ -6,32 +6,17 @@ only) comes before training because the registered model uses the tuned paramete
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from pipelines.extract import extract
-from pipelines.family import CommonOptions, Family
+from pipelines.extract import extract_stage
+from pipelines.family import CommonOptions, Family, options_config
 from pipelines.forecast import build, evaluate, promote, register, train, tune
 from pipelines.forecast.config import EXPERIMENT, ForecastConfig
-from pipelines.stages import RunContext, Stage
+from pipelines.stages import Stage
 
 DATASETS = ("orders",)
 
 
-def _extract_config(cfg: ForecastConfig) -> dict[str, Any]:
-    return {**cfg.source(), "datasets": list(DATASETS)}
-
-
-def _extract(ctx: RunContext, out: Path) -> dict[str, Any]:
-    cfg: ForecastConfig = ctx.config
-    return extract(
-        out, datasets=DATASETS, database_url=cfg.database_url, exports=cfg.exports,
-        since=cfg.since,
-    )  # fmt: skip
-
-
 STAGES = (
-    Stage("extract", _extract, _extract_config),
+    extract_stage(DATASETS),
     Stage("build", build.run, build.config),
     Stage("tune", tune.run, tune.config),
     Stage("train", train.run, train.config),
@@ -42,10 +27,7 @@ STAGES = (
 
 
 def default_config(options: CommonOptions) -> ForecastConfig:
-    return ForecastConfig(
-        database_url=options.database_url, tune=options.tune, tune_samples=options.tune_samples,
-        task_threads=options.ray.task_threads,
-    )  # fmt: skip
+    return options_config(ForecastConfig, options)
 
 
 FAMILY = Family(name="forecast", experiment=EXPERIMENT, stages=STAGES, config=default_config)

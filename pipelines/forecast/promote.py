@@ -22,13 +22,12 @@ from pipelines import runtime
 from pipelines.forecast.config import LEARNED, ForecastConfig
 from pipelines.forecast.evaluate import backtest_on_split, score
 from pipelines.forecast.recipe import Recipe, recipe_of, registered_recipe
-from pipelines.registry import CHAMPION, GateDecision, alias_version, gate, promote
-from pipelines.stages import RunContext, write_json
+from pipelines.promotion import conclude
+from pipelines.registry import CHAMPION, GateDecision, alias_version, gate
+from pipelines.stages import RunContext
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
-
-DECISIONS_FILE = "decisions.json"
 
 
 def config(cfg: ForecastConfig) -> dict[str, Any]:
@@ -88,35 +87,5 @@ def decide(ctx: RunContext, client: MlflowClient, entry: dict[str, str]) -> Gate
 def run(ctx: RunContext, out: Path) -> dict[str, Any]:
     runtime.setup_mlflow(ctx.tracking)
     client = runtime.client(ctx.tracking)
-    registered = ctx.outputs("register")
-    decision = decide(ctx, client, registered["versions"]["demand"])
-    if decision.promoted:
-        promote(client, decision.model, decision.challenger_version)
-    verdict = "promoted" if decision.promoted else "refused"
-    ctx.log(f"promote: {decision.model} v{decision.challenger_version}: {verdict} "
-            f"({decision.reason})")  # fmt: skip
-    as_dicts = [decision.as_dict()]
-    write_json(out / DECISIONS_FILE, as_dicts)
-    metrics = _log_gate(client, registered["mlflow_run_id"], decision, as_dicts)
-    return {"decisions": as_dicts, "promoted": decision.promoted, "metrics": metrics}
-
-
-def _log_gate(
-    client: MlflowClient, run_id: str, decision: GateDecision, decisions: list[dict[str, Any]]
-) -> dict[str, float]:
-    metrics = {
-        "gate.challenger_score": decision.challenger_score,
-        "gate.champion_score": decision.champion_score,
-        "gate.margin": decision.margin,
-        "gate.tolerance": decision.tolerance,
-        "gate.improvement": decision.improvement,
-        "gate.same_recipe": None if decision.same_recipe is None else float(decision.same_recipe),
-        "gate.promoted": 1.0 if decision.promoted else 0.0,
-    }
-    kept = {k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(v)}
-    for key, value in kept.items():
-        client.log_metric(run_id, key, value)
-    client.set_tag(run_id, "agora.gate", "promoted" if decision.promoted else "refused")
-    client.set_tag(run_id, "agora.gate_reason", decision.reason[:5000])
-    client.log_dict(run_id, {"decisions": decisions}, "gate/decisions.json")
-    return kept
+    decision = decide(ctx, client, ctx.outputs("register")["versions"]["demand"])
+    return conclude(ctx, client, out, [decision], leader=decision)

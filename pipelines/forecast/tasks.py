@@ -1,17 +1,15 @@
 """The Ray tasks of the forecast pipeline.
 
-Like the recommender's (``pipelines.recsys.tasks``), each task gets the panel by value
-through the object store and returns by value: a fitted forecaster comes back as the files
-of its saved folder (``model.json`` + arrays, no pickle), a backtest as its scores. BLAS
+Like the recommender's, each task gets the panel by value through the object store and
+returns by value: a fitted forecaster comes back as the files of its saved folder
+(``pipelines.model_files``: ``model.json`` + arrays, no pickle), a backtest as its scores. BLAS
 and OpenMP pools are capped inside each task; the LSTM gets its torch threads through its
 ``threads`` parameter.
 """
 
 from __future__ import annotations
 
-import tempfile
 import time
-from pathlib import Path
 
 import ray
 from threadpoolctl import threadpool_limits
@@ -20,7 +18,7 @@ from forecasting import factory
 from forecasting.base import Forecaster, Panel
 from forecasting.evaluation.backtest import BacktestConfig, ModelResult, backtest
 from pipelines.forecast.recipe import Recipe
-from pipelines.recsys.tasks import Fitted, folder_files
+from pipelines.model_files import Fitted, saved
 from pipelines.stages import peak_rss_mb
 
 
@@ -34,10 +32,7 @@ def fit_saved(recipe: Recipe, panel: Panel, threads: int) -> Fitted:
     started = time.perf_counter()
     with threadpool_limits(limits=threads):
         model = make(recipe).fit(panel)
-    seconds = time.perf_counter() - started
-    with tempfile.TemporaryDirectory(prefix="agora-forecast-fit-") as tmp:
-        model.save(Path(tmp) / "m")
-        return Fitted(folder_files(Path(tmp) / "m"), seconds, peak_rss_mb())
+    return saved(model, time.perf_counter() - started)
 
 
 def backtest_scores(

@@ -16,8 +16,8 @@ from pipelines.forecast import data
 from pipelines.forecast.config import LEARNED, ForecastConfig
 from pipelines.forecast.recipe import Recipe, recipe_of
 from pipelines.forecast.tasks import fit_forecaster
+from pipelines.model_files import Fitted, write_files
 from pipelines.pyfunc import MODEL_DIR
-from pipelines.recsys.tasks import Fitted, write_files
 from pipelines.stages import PipelineError, RunContext
 
 

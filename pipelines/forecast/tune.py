@@ -21,11 +21,8 @@ from pipelines.forecast import data
 from pipelines.forecast.config import LEARNED, METRIC, TUNE_SPACE, ForecastConfig
 from pipelines.forecast.recipe import Recipe
 from pipelines.forecast.tasks import backtest_scores
-from pipelines.recsys.tune import grid
-from pipelines.runtime import cluster_cpus
-from pipelines.stages import PipelineError, RunContext, write_json
-
-TRIALS_FILE = "trials.json"
+from pipelines.stages import RunContext, write_json
+from pipelines.tuning import TRIALS_FILE, grid, skipped, tune_grid
 
 
 def config(cfg: ForecastConfig) -> dict[str, Any]:
@@ -54,16 +51,12 @@ def _finite(value: float) -> float:
     return value if math.isfinite(value) else math.inf
 
 
-def _skipped(reason: str) -> dict[str, Any]:
-    return {"tuned": False, "reason": reason, "best_params": {}, "params": {"tuned": False}}
-
-
 def run(ctx: RunContext, out: Path) -> dict[str, Any]:
     cfg: ForecastConfig = ctx.config
     if LEARNED not in cfg.candidates:
-        return _skipped(f"{LEARNED} is not a candidate")
+        return skipped(f"{LEARNED} is not a candidate")
     if not cfg.tune:
-        return _skipped("--no-tune")
+        return skipped("--no-tune")
     build_dir = ctx.stage_dir("build")
     split = data.read_split(build_dir)
     head = data.read_panel(build_dir).head(split.test_start)
@@ -72,7 +65,7 @@ def run(ctx: RunContext, out: Path) -> dict[str, Any]:
     trials = _tune(ctx, out, points, head, split.validation())
     best = min(trials, key=lambda t: (t[METRIC], t["index"]))
     if not math.isfinite(best[METRIC]):
-        return _skipped("no trial could be scored on the validation window")
+        return skipped("no trial could be scored on the validation window")
     write_json(out / TRIALS_FILE, trials)
     return {
         "tuned": True,
@@ -95,25 +88,10 @@ def _tune(
         trial, base=cfg.model_params(LEARNED), panel=panel, backtest=backtest,
         threads=cfg.task_threads,
     )  # fmt: skip
-    tuner = tune.Tuner(
-        tune.with_resources(trainable, {"cpu": 1}),
-        param_space={"params": tune.grid_search(points)},
-        tune_config=tune.TuneConfig(
-            metric=METRIC, mode="min", max_concurrent_trials=cluster_cpus()
-        ),
-        run_config=tune.RunConfig(name="tune", storage_path=str(out / "ray"), verbose=0),
-    )
-    grid_result = tuner.fit()
-    if grid_result.errors:
-        raise PipelineError(
-            f"{grid_result.num_errors} tuning trial(s) failed: {grid_result.errors[0]}"
-        )
-    trials = []
-    for i in range(len(grid_result)):
-        result = grid_result[i]
-        params, metrics = (result.config or {})["params"], result.metrics or {}
-        trials.append({"index": points.index(params), "params": params,
-                       METRIC: float(metrics[METRIC]), "wape": float(metrics["wape"])})  # fmt: skip
-    trials.sort(key=lambda t: t["index"])
+    found = tune_grid(trainable, points, metric=METRIC, mode="min", out=out)
+    trials = [
+        {"index": i, "params": params, METRIC: float(m[METRIC]), "wape": float(m["wape"])}
+        for i, params, m in found
+    ]
     ctx.log("tune: " + ", ".join(f"{t['params']} {t[METRIC]:.4f}" for t in trials))
     return trials

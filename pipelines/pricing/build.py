@@ -17,13 +17,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
-from forecasting import schema
 from forecasting.panel import panel_from_lines
+from pipelines.panels import read_lines
 from pipelines.pricing import data
 from pipelines.pricing.config import MIN_FIT_DAYS, PricingConfig
-from pipelines.recsys.build import read_with_ray
 from pipelines.stages import PipelineError, RunContext, write_json
 
 
@@ -35,13 +32,10 @@ def run(ctx: RunContext, out: Path) -> dict[str, Any]:
     cfg: PricingConfig = ctx.config
     extracted = ctx.outputs("extract")
     ctx.ray.ensure()
-    orders_dir = Path(extracted["datasets"]["orders"])
-    tables = read_with_ray(orders_dir, data.ORDER_COLUMNS, clean=data.sold_lines)
-    if not tables:
-        raise PipelineError("no_sales: the orders export holds no line of a paid order")
-    lines = pa.concat_tables(tables)
-    until = extracted["fingerprint"]["datasets"]["orders"]["time_range"] or {}
-    end = data.last_complete_day(lines[schema.PLACED_AT], until.get("until"))
+    lines, end = read_lines(
+        extracted, data.ORDER_COLUMNS, data.sold_lines,
+        empty="no_sales: the orders export holds no line of a paid order",
+    )  # fmt: skip
     start = end - timedelta(days=cfg.history_days - 1)
     try:
         panel = panel_from_lines(lines.to_pandas(), level="product", start=start, end=end,

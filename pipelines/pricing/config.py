@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
+from pipelines.extract import SourceConfig
 from pipelines.registry import DEFAULT_MARGIN, DEFAULT_TOLERANCE
 from pricing.model import MODEL_NAME, ElasticityRecipe
 
@@ -25,19 +24,15 @@ TUNE_SPACE: dict[str, list[Any]] = {
     "level_days": [28, 56],
 }
 MIN_FIT_DAYS = 28  # a recipe is never fitted on fewer days than this
-HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)  # before any imported history
 
 
 @dataclass(frozen=True)
-class PricingConfig:
+class PricingConfig(SourceConfig):
     """One run's choices. ``exports`` None: extract from ``database_url``; else read the
     ``agora export orders`` folder there (``<exports>/orders``). The panel holds the
     ``history_days`` up to the last complete day with sales; the test window is its last
     ``holdout_days`` and the validation window the ``holdout_days`` before them."""
 
-    database_url: str
-    exports: Path | None = None
-    since: datetime = HISTORY_START
     history_days: int = 365
     holdout_days: int = 28
     params: Mapping[str, Any] = field(default_factory=dict)  # ElasticityRecipe overrides
@@ -56,25 +51,6 @@ class PricingConfig:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able, without the database URL (it may hold a password)."""
-        data = asdict(self)
-        data.pop("database_url")
+        data = super().as_dict()
         data["params"] = dict(self.params)
         return data
-
-    def source(self) -> dict[str, Any]:
-        """Where the data comes from (extract's configuration)."""
-        return {
-            "exports": str(self.exports) if self.exports else None,
-            "database": _redacted(self.database_url) if self.exports is None else None,
-            "since": self.since.isoformat(),
-        }
-
-
-def _redacted(url: str) -> str:
-    """A URL without its password."""
-    head, at, tail = url.rpartition("@")
-    if not at or "://" not in head:
-        return url
-    scheme, _, credentials = head.partition("://")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}@{tail}"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,12 @@ import pyarrow.compute as pc
 from forecasting import schema
 from forecasting.base import Panel
 
-PANEL_FILE = "panel.npz"
+# The panel's file is shared with the other panel family; the stages and the notebooks read
+# it through this module.
+from pipelines.panels import PANEL_FILE as PANEL_FILE
+from pipelines.panels import read_panel as read_panel
+from pipelines.panels import write_panel as write_panel
+
 CATEGORIES_FILE = "categories.json"
 SPLIT_FILE = "split.json"
 CATEGORY = "category_id"
@@ -41,20 +45,6 @@ def sold_lines(batch: pa.Table) -> pa.Table:
     return batch.filter(keep).select(ORDER_COLUMNS)
 
 
-def last_complete_day(placed_at: pa.ChunkedArray[Any], until: str | None) -> date:
-    """The last UTC day with a sale, or the day before ``until`` (the export's end) when
-    that day was still being lived."""
-    last = pc.max(placed_at).as_py()
-    if not isinstance(last, datetime):
-        raise ValueError("no order lines")
-    day = last.date()
-    if until:
-        end = datetime.fromisoformat(until).date()
-        if end <= day:
-            day = end - timedelta(days=1)
-    return day
-
-
 def categories(lines: pa.Table) -> dict[str, str]:
     """Product -> its category (the first one seen; a product has one)."""
     products = lines[schema.PRODUCT_ID].to_pylist()
@@ -63,22 +53,6 @@ def categories(lines: pa.Table) -> dict[str, str]:
     for product, category in zip(products, cats, strict=True):
         out.setdefault(str(product), str(category) if category is not None else "")
     return out
-
-
-def write_panel(path: Path, panel: Panel) -> None:
-    np.savez_compressed(
-        path, series_ids=panel.series_ids.astype(str), start=np.array(panel.start.isoformat()),
-        units=panel.units, price=panel.price, promo=panel.promo,
-    )  # fmt: skip
-
-
-def read_panel(build_dir: Path) -> Panel:
-    with np.load(build_dir / PANEL_FILE, allow_pickle=False) as npz:
-        return Panel(
-            series_ids=npz["series_ids"].astype(str),
-            start=date.fromisoformat(str(npz["start"])),
-            units=npz["units"], price=npz["price"], promo=npz["promo"].astype(bool),
-        )  # fmt: skip
 
 
 def trim_leading(panel: Panel) -> Panel:

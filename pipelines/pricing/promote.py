@@ -13,7 +13,6 @@ the run's MLflow run.
 from __future__ import annotations
 
 import math
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,15 +20,13 @@ from pipelines import runtime
 from pipelines.pricing.config import METRIC, MODEL, PricingConfig
 from pipelines.pricing.evaluate import score_on_test
 from pipelines.pricing.train import chosen_recipe
-from pipelines.pyfunc import MODEL_DIR
-from pipelines.registry import CHAMPION, GateDecision, alias_version, gate, promote
-from pipelines.stages import RunContext, write_json
+from pipelines.promotion import champion_folder, conclude
+from pipelines.registry import CHAMPION, GateDecision, alias_version, gate
+from pipelines.stages import RunContext
 from pricing.model import ElasticityRecipe, read_metadata
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
-
-DECISIONS_FILE = "decisions.json"
 
 
 def config(cfg: PricingConfig) -> dict[str, Any]:
@@ -49,14 +46,9 @@ def _champion(
 ) -> tuple[float | None, ElasticityRecipe | None, str]:
     """The champion's recipe re-fitted and scored on this run's split; None (and why) when
     it cannot be."""
-    import mlflow
-
-    with tempfile.TemporaryDirectory(prefix="agora-champion-") as tmp:
-        local = mlflow.artifacts.download_artifacts(
-            artifact_uri=f"models:/{name}/{version}", dst_path=tmp
-        )
+    with champion_folder(name, version) as folder:
         try:
-            recipe = champion_recipe(Path(local) / "artifacts" / MODEL_DIR)
+            recipe = champion_recipe(folder)
         except (OSError, ValueError, TypeError) as exc:
             return None, None, f"champion v{version} has no readable recipe: {exc}"
     scores = score_on_test(ctx, {"champion": recipe})["champion"].scores
@@ -94,35 +86,6 @@ def decide(ctx: RunContext, client: MlflowClient, name: str, version: str) -> Ga
 def run(ctx: RunContext, out: Path) -> dict[str, Any]:
     runtime.setup_mlflow(ctx.tracking)
     client = runtime.client(ctx.tracking)
-    registered = ctx.outputs("register")
-    entry = registered["versions"]["elasticity"]
+    entry = ctx.outputs("register")["versions"]["elasticity"]
     decision = decide(ctx, client, entry["name"], entry["version"])
-    if decision.promoted:
-        promote(client, decision.model, decision.challenger_version)
-    verdict = "promoted" if decision.promoted else "refused"
-    ctx.log(f"promote: {decision.model} v{decision.challenger_version}: {verdict} "
-            f"({decision.reason})")  # fmt: skip
-    decisions = [decision.as_dict()]
-    write_json(out / DECISIONS_FILE, decisions)
-    metrics = _log_gate(client, registered["mlflow_run_id"], decision)
-    return {"decisions": decisions, "promoted": decision.promoted, "metrics": metrics}
-
-
-def _log_gate(client: MlflowClient, run_id: str, decision: GateDecision) -> dict[str, float]:
-    same = decision.same_recipe
-    metrics = {
-        "gate.challenger_score": decision.challenger_score,
-        "gate.champion_score": decision.champion_score,
-        "gate.margin": decision.margin,
-        "gate.tolerance": decision.tolerance,
-        "gate.improvement": decision.improvement,
-        "gate.same_recipe": None if same is None else float(same),
-        "gate.promoted": 1.0 if decision.promoted else 0.0,
-    }
-    kept = {k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(v)}
-    for key, value in kept.items():
-        client.log_metric(run_id, key, value)
-    client.set_tag(run_id, "agora.gate", "promoted" if decision.promoted else "refused")
-    client.set_tag(run_id, "agora.gate_reason", decision.reason[:5000])
-    client.log_dict(run_id, {"decisions": [decision.as_dict()]}, "gate/decisions.json")
-    return kept
+    return conclude(ctx, client, out, [decision], leader=decision)

@@ -1,8 +1,8 @@
 """The Ray tasks of the pricing pipeline.
 
-Like the recommender's (``pipelines.recsys.tasks``), each task gets the panel by value
-through the object store and returns by value: a fitted elasticity model comes back as the
-files of its saved folder (``model.json`` + ``elasticities.npz``, no pickle), a held-out
+Like the recommender's, each task gets the panel by value through the object store and
+returns by value: a fitted elasticity model comes back as the files of its saved folder
+(``pipelines.model_files``: ``model.json`` + ``elasticities.npz``, no pickle), a held-out
 score as its per-product deviances. BLAS and OpenMP pools are capped inside each task.
 
 One task fits one recipe on all products: the market index each product's regression uses
@@ -12,18 +12,16 @@ products takes seconds).
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import ray
 from threadpoolctl import threadpool_limits
 
 from forecasting.base import Panel
-from pipelines.recsys.tasks import Fitted, folder_files
+from pipelines.model_files import Fitted, saved
 from pipelines.stages import peak_rss_mb
 from pricing.evaluation.holdout import HoldoutScores, score_window
 from pricing.model import ElasticityModel, ElasticityRecipe, fit_elasticity_model
@@ -65,10 +63,7 @@ def fit_recipe(
     """Fit ``recipe`` on the whole panel (what is served)."""
     started = time.perf_counter()
     model = fit_model(panel, groups, recipe, threads)
-    seconds = time.perf_counter() - started
-    with tempfile.TemporaryDirectory(prefix="agora-pricing-fit-") as tmp:
-        model.save(Path(tmp) / "m")
-        return Fitted(folder_files(Path(tmp) / "m"), seconds, peak_rss_mb())
+    return saved(model, time.perf_counter() - started)
 
 
 @ray.remote(num_cpus=1)

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipelines.model_files import write_files
 from pipelines.pricing import data
 from pipelines.pricing.config import PricingConfig
 from pipelines.pricing.tasks import fit_recipe
 from pipelines.pyfunc import MODEL_DIR
-from pipelines.recsys.tasks import write_files
 from pipelines.stages import PipelineError, RunContext
 from pricing.model import ElasticityModel, ElasticityRecipe
 

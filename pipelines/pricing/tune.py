@@ -19,12 +19,9 @@ from forecasting.base import Panel
 from pipelines.pricing import data
 from pipelines.pricing.config import METRIC, MIN_FIT_DAYS, TUNE_SPACE, PricingConfig
 from pipelines.pricing.tasks import score_recipe
-from pipelines.recsys.tune import grid
-from pipelines.runtime import cluster_cpus
-from pipelines.stages import PipelineError, RunContext, write_json
+from pipelines.stages import RunContext, write_json
+from pipelines.tuning import TRIALS_FILE, grid, skipped, tune_grid
 from pricing.model import ElasticityRecipe
-
-TRIALS_FILE = "trials.json"
 
 
 def config(cfg: PricingConfig) -> dict[str, Any]:
@@ -64,22 +61,18 @@ def trial(
     })  # fmt: skip
 
 
-def _skipped(reason: str) -> dict[str, Any]:
-    return {"tuned": False, "reason": reason, "best_params": {}, "params": {"tuned": False}}
-
-
 def run(ctx: RunContext, out: Path) -> dict[str, Any]:
     cfg: PricingConfig = ctx.config
     if not cfg.tune:
-        return _skipped("--no-tune")
+        return skipped("--no-tune")
     points_space = space(cfg)
     if not points_space:
-        return _skipped("every tuned parameter is pinned by params")
+        return skipped("every tuned parameter is pinned by params")
     build_dir = ctx.stage_dir("build")
     split = data.read_split(build_dir)
     first, days = split.window("validation")
     if first < MIN_FIT_DAYS:
-        return _skipped(f"{first} days before the validation window (fewer than {MIN_FIT_DAYS})")
+        return skipped(f"{first} days before the validation window (fewer than {MIN_FIT_DAYS})")
     points = grid(points_space, cfg.tune_samples, cfg.seed)
     ctx.ray.ensure()
     panel = data.read_panel(build_dir)
@@ -87,7 +80,7 @@ def run(ctx: RunContext, out: Path) -> dict[str, Any]:
     write_json(out / TRIALS_FILE, trials)
     scored = [t for t in trials if math.isfinite(t["deviance"])]
     if not scored:
-        return _skipped("no product could be scored on the validation window")
+        return skipped("no product could be scored on the validation window")
     best = min(scored, key=lambda t: (t["deviance"], t["index"]))
     ctx.log(f"tune: best {best['params']} {METRIC} {best['deviance']:.4f}")
     return {
@@ -111,25 +104,9 @@ def _tune(
         trial, panel=panel, groups=groups, base=dict(cfg.params), first=first, days=days,
         threads=cfg.task_threads,
     )  # fmt: skip
-    tuner = tune.Tuner(
-        tune.with_resources(trainable, {"cpu": 1}),
-        param_space={"params": tune.grid_search(points)},
-        tune_config=tune.TuneConfig(
-            metric="deviance", mode="min", max_concurrent_trials=cluster_cpus()
-        ),
-        run_config=tune.RunConfig(name="tune", storage_path=str(out / "ray"), verbose=0),
-    )
-    result = tuner.fit()
-    if result.errors:
-        raise PipelineError(f"{result.num_errors} tuning trial(s) failed: {result.errors[0]}")
-    trials = []
-    for i in range(len(result)):
-        found = result[i]
-        params, metrics = (found.config or {})["params"], found.metrics or {}
-        trials.append({
-            "index": points.index(params), "params": params,
-            "deviance": float(metrics["deviance"]), "baseline": float(metrics["baseline"]),
-            "identifiable": int(metrics["identifiable"]),
-        })  # fmt: skip
-    trials.sort(key=lambda t: t["index"])
-    return trials
+    found = tune_grid(trainable, points, metric="deviance", mode="min", out=out)
+    return [
+        {"index": i, "params": params, "deviance": float(m["deviance"]),
+         "baseline": float(m["baseline"]), "identifiable": int(m["identifiable"])}
+        for i, params, m in found
+    ]  # fmt: skip

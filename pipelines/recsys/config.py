@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
+from pipelines.extract import HISTORY_START as HISTORY_START  # notebooks import it from here
+from pipelines.extract import SourceConfig
 from pipelines.registry import DEFAULT_MARGIN, DEFAULT_TOLERANCE
 
 EXPERIMENT = "agora-recsys"
@@ -35,17 +35,13 @@ USER_TOP_N = 200
 TUNE_SPACE: dict[str, dict[str, list[Any]]] = {
     "als": {"factors": [32, 64], "regularization": [0.01, 0.05], "alpha": [1.0, 2.0, 5.0]},
 }
-HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)  # before any imported history
 
 
 @dataclass(frozen=True)
-class RecsysConfig:
+class RecsysConfig(SourceConfig):
     """One run's choices. ``exports`` None: extract from ``database_url``; else read the
     ``agora export`` folders there (``<exports>/events``, ``<exports>/catalog``)."""
 
-    database_url: str
-    exports: Path | None = None
-    since: datetime = HISTORY_START
     user_model: str = "als"
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # model -> params
     half_life_days: float | None = 30.0
@@ -71,25 +67,6 @@ class RecsysConfig:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able, without the database URL (it may hold a password)."""
-        data = asdict(self)
-        data.pop("database_url")
+        data = super().as_dict()
         data["params"] = {k: dict(v) for k, v in self.params.items()}
         return data
-
-    def source(self) -> dict[str, Any]:
-        """Where the data comes from (extract's configuration)."""
-        return {
-            "exports": str(self.exports) if self.exports else None,
-            "database": _redacted(self.database_url) if self.exports is None else None,
-            "since": self.since.isoformat(),
-        }
-
-
-def _redacted(url: str) -> str:
-    """A URL without its password."""
-    head, at, tail = url.rpartition("@")
-    if not at or "://" not in head:
-        return url
-    scheme, _, credentials = head.partition("://")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}@{tail}"

@@ -15,28 +15,19 @@ decisions, both scores and the margin are logged to the run's MLflow run.
 
 from __future__ import annotations
 
-import math
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipelines import runtime
+from pipelines.promotion import champion_folder, conclude
 from pipelines.recsys.config import GATED_SURFACE, RecsysConfig
 from pipelines.recsys.evaluate import evaluate_on_test
-from pipelines.registry import (
-    CHAMPION,
-    GateDecision,
-    alias_version,
-    follow,
-    gate,
-    promote,
-)
-from pipelines.stages import RunContext, write_json
+from pipelines.registry import CHAMPION, GateDecision, alias_version, follow, gate
+from pipelines.stages import RunContext
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
 
-DECISIONS_FILE = "decisions.json"
 _RUNTIME_PARAMS = ("num_threads",)  # how a recipe ran, not what it is
 
 
@@ -58,15 +49,10 @@ def _champion_score(
 ) -> tuple[float | None, tuple[str, dict[str, Any]] | None, str]:
     """The champion re-evaluated on this run's split and its recipe; None (and why) when
     it cannot be."""
-    import mlflow
-
     cfg: RecsysConfig = ctx.config
-    with tempfile.TemporaryDirectory(prefix="agora-champion-") as tmp:
-        local = mlflow.artifacts.download_artifacts(
-            artifact_uri=f"models:/{name}/{version}", dst_path=tmp
-        )
+    with champion_folder(name, version) as folder:
         try:
-            recipe = champion_recipe(Path(local) / "artifacts" / "model_dir")
+            recipe = champion_recipe(folder)
         except (OSError, ValueError, KeyError) as exc:
             return None, None, f"champion v{version} has no readable recipe: {exc}"
     results, _ = evaluate_on_test(ctx, {"champion": recipe})
@@ -101,8 +87,7 @@ def _gate_user(ctx: RunContext, client: MlflowClient, entry: dict[str, str]) -> 
 def run(ctx: RunContext, out: Path) -> dict[str, Any]:
     runtime.setup_mlflow(ctx.tracking)
     client = runtime.client(ctx.tracking)
-    registered = ctx.outputs("register")
-    versions: dict[str, dict[str, str]] = registered["versions"]
+    versions: dict[str, dict[str, str]] = ctx.outputs("register")["versions"]
     leader = _gate_user(ctx, client, versions[GATED_SURFACE])
     decisions = [leader]
     for surface, entry in versions.items():
@@ -113,36 +98,4 @@ def run(ctx: RunContext, out: Path) -> dict[str, Any]:
             entry["name"], challenger_version=entry["version"],
             champion_version=None if champion is None else str(champion.version), leader=leader,
         ))  # fmt: skip
-    for decision in decisions:
-        if decision.promoted:
-            promote(client, decision.model, decision.challenger_version)
-        verdict = "promoted" if decision.promoted else "refused"
-        ctx.log(
-            f"promote: {decision.model} v{decision.challenger_version}: "
-            f"{verdict} ({decision.reason})"
-        )
-    as_dicts = [d.as_dict() for d in decisions]
-    write_json(out / DECISIONS_FILE, as_dicts)
-    metrics = _log_gate(client, registered["mlflow_run_id"], leader, as_dicts)
-    return {"decisions": as_dicts, "promoted": leader.promoted, "metrics": metrics}
-
-
-def _log_gate(
-    client: MlflowClient, run_id: str, leader: GateDecision, decisions: list[dict[str, Any]]
-) -> dict[str, float]:
-    metrics = {
-        "gate.challenger_score": leader.challenger_score,
-        "gate.champion_score": leader.champion_score,
-        "gate.margin": leader.margin,
-        "gate.tolerance": leader.tolerance,
-        "gate.improvement": leader.improvement,
-        "gate.same_recipe": None if leader.same_recipe is None else float(leader.same_recipe),
-        "gate.promoted": 1.0 if leader.promoted else 0.0,
-    }
-    kept = {k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(v)}
-    for key, value in kept.items():
-        client.log_metric(run_id, key, value)
-    client.set_tag(run_id, "agora.gate", "promoted" if leader.promoted else "refused")
-    client.set_tag(run_id, "agora.gate_reason", leader.reason[:5000])
-    client.log_dict(run_id, {"decisions": decisions}, "gate/decisions.json")
-    return kept
+    return conclude(ctx, client, out, decisions, leader=leader)

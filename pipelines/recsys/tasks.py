@@ -20,34 +20,13 @@ import numpy as np
 import ray
 import scipy.sparse as sp
 
+from pipelines.model_files import Fitted, saved, write_files
 from pipelines.stages import peak_rss_mb
 from recsys.evaluation.evaluate import ModelResult, evaluate_model
 from recsys.evaluation.metrics import ndcg_at_k, recall_at_k
 from recsys.evaluation.split import Split
 from recsys.interactions import Interactions
 from recsys.threads import limited_threads
-
-Files = dict[str, bytes]
-
-
-@dataclass(frozen=True)
-class Fitted:
-    """A saved model as its folder's files, with what the task measured."""
-
-    files: Files
-    seconds: float
-    worker_peak_rss_mb: float
-
-
-def folder_files(path: Path) -> Files:
-    return {p.relative_to(path).as_posix(): p.read_bytes() for p in path.rglob("*") if p.is_file()}
-
-
-def write_files(dest: Path, files: Mapping[str, bytes]) -> None:
-    for relative, content in files.items():
-        target = dest / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
 
 
 def writable(data: Interactions) -> Interactions:
@@ -70,12 +49,6 @@ def make_model(name: str, params: Mapping[str, Any], threads: int) -> Any:
     if name in ("als", "bpr"):
         kwargs["num_threads"] = threads
     return factory.make(name, **kwargs)
-
-
-def _saved(model: Any, seconds: float) -> Fitted:
-    with tempfile.TemporaryDirectory(prefix="agora-fit-") as tmp:
-        model.save(Path(tmp) / "m")
-        return Fitted(folder_files(Path(tmp) / "m"), seconds, peak_rss_mb())
 
 
 @dataclass(frozen=True)
@@ -109,7 +82,7 @@ def fit_model(recipe: Recipe, data: Interactions) -> Fitted:
         model.fit(writable(data))
         if recipe.precompute and hasattr(model, "precompute"):
             model.precompute(recipe.precompute)
-    return _saved(model, time.perf_counter() - started)
+    return saved(model, time.perf_counter() - started)
 
 
 @ray.remote(num_cpus=1)
@@ -129,7 +102,7 @@ def build_search(items: Sequence[Any], embeddings: Any, threads: int) -> Fitted:
     started = time.perf_counter()
     with limited_threads(threads):
         index = SearchIndex.build(items, embeddings=embeddings)
-    return _saved(index, time.perf_counter() - started)
+    return saved(index, time.perf_counter() - started)
 
 
 @ray.remote(num_cpus=1)
@@ -147,7 +120,7 @@ def build_hybrid(
         collab = factory.load(tmp)
     with limited_threads(threads):
         hybrid = HybridRecommender(collab, ContentRecommender(embeddings).fit(writable(data)))
-    return _saved(hybrid, time.perf_counter() - started)
+    return saved(hybrid, time.perf_counter() - started)
 
 
 @ray.remote(num_cpus=1)

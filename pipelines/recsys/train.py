@@ -14,18 +14,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pipelines.model_files import Fitted, write_files
 from pipelines.pyfunc import MODEL_DIR
 from pipelines.recsys import data
 from pipelines.recsys.config import SURFACE_MODELS, USER_TOP_N, RecsysConfig
-from pipelines.recsys.tasks import (
-    Fitted,
-    Recipe,
-    build_hybrid,
-    build_search,
-    embed_items,
-    fit_model,
-    write_files,
-)
+from pipelines.recsys.tasks import Recipe, build_hybrid, build_search, embed_items, fit_model
 from pipelines.stages import PipelineError, RunContext
 from recsys.interactions import Interactions
 

@@ -10,21 +10,16 @@ point) gives the parameters ``train`` and ``evaluate`` use.
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from pipelines.recsys import data
 from pipelines.recsys.config import TUNE_SPACE, RecsysConfig
 from pipelines.recsys.tasks import make_model, score_lists, writable
-from pipelines.runtime import cluster_cpus
-from pipelines.stages import PipelineError, RunContext, write_json
+from pipelines.stages import RunContext, write_json
+from pipelines.tuning import TRIALS_FILE, grid, skipped, tune_grid
 from recsys.interactions import Interactions
 from recsys.threads import limited_threads
-
-TRIALS_FILE = "trials.json"
 
 
 def config(cfg: RecsysConfig) -> dict[str, Any]:
@@ -37,20 +32,6 @@ def config(cfg: RecsysConfig) -> dict[str, Any]:
         "k": cfg.k,
         "seed": cfg.seed,
     }
-
-
-def grid(space: dict[str, list[Any]], samples: int | None, seed: int) -> list[dict[str, Any]]:
-    """Every combination in a fixed order, or a seeded subset of ``samples`` of them
-    (kept in grid order)."""
-    keys = sorted(space)
-    points = [dict(zip(keys, values, strict=True)) for values in itertools.product(
-        *(space[k] for k in keys))]  # fmt: skip
-    if samples is None or samples >= len(points):
-        return points
-    if samples < 1:
-        raise PipelineError("--tune-samples must be at least 1")
-    chosen = np.random.default_rng(seed).choice(len(points), size=samples, replace=False)
-    return [points[i] for i in sorted(chosen.tolist())]
 
 
 def trial(
@@ -73,21 +54,17 @@ def trial(
     tune.report(scores)
 
 
-def _skipped(reason: str) -> dict[str, Any]:
-    return {"tuned": False, "reason": reason, "best_params": {}, "params": {"tuned": False}}
-
-
 def run(ctx: RunContext, out: Path) -> dict[str, Any]:
     cfg: RecsysConfig = ctx.config
     if not cfg.tune:
-        return _skipped("--no-tune")
+        return skipped("--no-tune")
     space = TUNE_SPACE.get(cfg.user_model)
     if space is None:
-        return _skipped(f"no search space for {cfg.user_model}")
+        return skipped(f"no search space for {cfg.user_model}")
     build_dir = ctx.stage_dir("build")
     split = data.read_windows(build_dir).validation(data.read_events(build_dir))
     if not split.warm:
-        return _skipped("no warm users in the validation window")
+        return skipped("no warm users in the validation window")
     points = grid(space, cfg.tune_samples, cfg.seed)
     ctx.ray.ensure()
     trials = _tune(ctx, out, points, split.warm, data.split_interactions(
@@ -117,27 +94,10 @@ def _tune(
         trial, name=cfg.user_model, base=cfg.model_params(cfg.user_model), train=train,
         warm=warm, k=cfg.k, threads=cfg.task_threads,
     )  # fmt: skip
-    tuner = tune.Tuner(
-        tune.with_resources(trainable, {"cpu": 1}),
-        param_space={"params": tune.grid_search(points)},
-        tune_config=tune.TuneConfig(
-            metric="recall", mode="max", max_concurrent_trials=cluster_cpus()
-        ),
-        run_config=tune.RunConfig(name="tune", storage_path=str(out / "ray"), verbose=0),
-    )
-    grid_result = tuner.fit()
-    if grid_result.errors:
-        raise PipelineError(
-            f"{grid_result.num_errors} tuning trial(s) failed: {grid_result.errors[0]}"
-        )
-    trials = []
-    for i in range(len(grid_result)):
-        result = grid_result[i]
-        params, metrics = (result.config or {})["params"], result.metrics or {}
-        trials.append({
-            "index": points.index(params), "params": params,
-            "recall": float(metrics["recall"]), "ndcg": float(metrics["ndcg"]),
-        })  # fmt: skip
-    trials.sort(key=lambda t: t["index"])
+    found = tune_grid(trainable, points, metric="recall", mode="max", out=out)
+    trials = [
+        {"index": i, "params": params, "recall": float(m["recall"]), "ndcg": float(m["ndcg"])}
+        for i, params, m in found
+    ]
     ctx.log("tune: " + ", ".join(f"{t['params']} {t['recall']:.4f}" for t in trials))
     return trials

@@ -22,11 +22,17 @@ registered as champion (``models:/agora-forecast-demand@champion`` at the settin
 ``mlflow_tracking_uri``: its ``agora.model`` tag and the parameters in its
 ``model.json``, docs/ml/pipelines.md) on this run's fresh panel; the forecasts record
 ``<model>@mlflow-v<version>`` as their model version (``params`` is not used then).
-``NoChampionError`` when none is registered.
+``pricing="champion"`` likewise estimates the elasticities with the recipe of
+``models:/agora-pricing-elasticity@champion`` (``pricing.model.ElasticityRecipe``, through
+``fit_elasticity_model``) and the suggestions record ``elasticity@mlflow-v<version>``; by
+default (``"defaults"``) the library's estimator and shrinkage with their defaults. Both
+champions are resolved (``serving.advice.champions``) before anything is read or written:
+``NoChampionError`` when one is missing.
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
 import time
 from collections import Counter
@@ -47,20 +53,20 @@ from marketplace.advice.queries import SkuPricingRow
 from marketplace.exports.domain import Dataset, ExportRequest
 from marketplace.exports.services import export_dataset
 from marketplace.shared.money import Money
+from serving.advice.champions import NoChampionError, champion_recipe, registered_models
 
 if TYPE_CHECKING:
     from forecasting.base import Forecast, Panel
     from marketplace.bootstrap import Marketplace
-    from pricing.domain import PriceSuggestion, PricingRequest
+    from pricing.domain import Elasticity, PriceSuggestion, PricingRequest
+    from pricing.model import ElasticityRecipe
 
 DEFAULT_FORECASTER = "tsb"
-CHAMPION_FORECASTER = "champion"  # the registered champion's recipe (module docstring)
+CHAMPION = "champion"  # the registered champion's recipe (module docstring)
+DEFAULT_PRICING = "defaults"  # the pricing library's estimator and shrinkage, as they are
+PRICING_CHOICES = (DEFAULT_PRICING, CHAMPION)
 PRICING_MODEL = "elasticity_policy"
 BATCH = 1000  # the advice services' largest batch
-
-
-class NoChampionError(LookupError):
-    """``forecaster="champion"`` but no demand forecaster is registered as champion."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +78,22 @@ class ForecasterChoice:
     version: str | None = None  # None: "<name>@<panel end>"
 
 
+@dataclass(frozen=True)
+class PricingChoice:
+    """How a run estimates elasticities: the model name and version its suggestions record,
+    and the recipe (None: the library's defaults, estimated and shrunk as they are)."""
+
+    name: str = PRICING_MODEL
+    recipe: ElasticityRecipe | None = None
+    version: str | None = None  # None: "<name>@<panel end>"
+
+
 @dataclass
 class AdviceRun:
     forecaster: str
     model_version: str | None = None
+    pricing: str = PRICING_MODEL
+    pricing_version: str | None = None
     series: int = 0
     forecasts: int = 0
     products_estimated: int = 0
@@ -94,16 +112,22 @@ def refresh_advice(
     params: dict[str, Any] | None = None,
     merchant_id: str | None = None,
     now: datetime | None = None,
+    pricing: str = DEFAULT_PRICING,
 ) -> AdviceRun:
     """Forecast every SKU that sold in the window, then suggest prices (module docstring)."""
     from forecasting.panel import panel_from_lines, read_orders
 
+    if pricing not in PRICING_CHOICES:
+        raise ValueError(f"pricing must be one of {PRICING_CHOICES}, not {pricing!r}")
     now = now or container.clock.now()
-    if forecaster == CHAMPION_FORECASTER:
-        choice = champion_forecaster(container.settings.mlflow_tracking_uri)
+    uri = container.settings.mlflow_tracking_uri
+    if forecaster == CHAMPION:
+        choice = champion_forecaster(uri)
     else:
         choice = ForecasterChoice(forecaster, params or {})
-    run = AdviceRun(forecaster=choice.name, model_version=choice.version)
+    prices = champion_pricing(uri) if pricing == CHAMPION else PricingChoice()
+    run = AdviceRun(forecaster=choice.name, model_version=choice.version, pricing=prices.name,
+                    pricing_version=prices.version)  # fmt: skip
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="agora-advice-") as tmp:
         request = ExportRequest.of(Dataset.ORDERS, since=now - timedelta(days=days),
@@ -118,7 +142,8 @@ def refresh_advice(
     sku_panel = panel_from_lines(lines, level="sku", end=end, min_total_units=1)
     forecast = _forecast(container, run, sku_panel, choice, horizon, now)
     product_panel = panel_from_lines(lines, level="product", end=end, min_total_units=1)
-    _suggest(container, run, sku_panel, product_panel, categories, forecast, merchant_id, now)
+    elasticities = _elasticities(run, product_panel, categories, prices)
+    _suggest(container, run, sku_panel, elasticities, forecast, merchant_id, now)
     return run
 
 
@@ -133,27 +158,29 @@ def _categories(path: Path) -> dict[str, str]:
 
 def champion_forecaster(tracking_uri: str) -> ForecasterChoice:
     """The recipe of ``agora-forecast-demand@champion`` in the MLflow store at
-    ``tracking_uri``; NoChampionError when there is none."""
-    from mlflow import MlflowClient
+    ``tracking_uri`` (less the parameters that say how it ran); NoChampionError when
+    there is none."""
+    from pipelines.forecast.recipe import RUNTIME_PARAMS
 
-    from pipelines.forecast.config import REGISTERED
-    from pipelines.forecast.recipe import registered_recipe
-    from pipelines.registry import CHAMPION, alias_version
+    champion = champion_recipe(tracking_uri, registered_models()["forecast"])
+    params = {k: v for k, v in champion.params.items() if k not in RUNTIME_PARAMS}
+    return ForecasterChoice(champion.model, params, champion.model_version)
 
-    where = f"{REGISTERED}@{CHAMPION} at {tracking_uri}"
-    prefix = "sqlite:///"
-    if tracking_uri.startswith(prefix) and not Path(tracking_uri[len(prefix) :]).is_file():
-        raise NoChampionError(f"no {where}: the store does not exist (run `agora train forecast`)")
-    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
-    champion = alias_version(client, REGISTERED, CHAMPION)
-    if champion is None:
-        raise NoChampionError(f"no {where} (run `agora train forecast`)")
-    version = str(champion.version)
-    recipe = registered_recipe(tracking_uri, REGISTERED, version).recipe
-    tagged = (champion.tags or {}).get("agora.model")
-    if tagged != recipe.name:
-        raise NoChampionError(f"{where}: v{version} is tagged {tagged!r} but holds {recipe.name!r}")
-    return ForecasterChoice(recipe.name, dict(recipe.params), f"{recipe.name}@mlflow-v{version}")
+
+def champion_pricing(tracking_uri: str) -> PricingChoice:
+    """The recipe of ``agora-pricing-elasticity@champion`` in the MLflow store at
+    ``tracking_uri``; NoChampionError when there is none or it is no elasticity recipe."""
+    from pricing.model import MODEL_NAME, ElasticityRecipe
+
+    champion = champion_recipe(tracking_uri, registered_models()["pricing"])
+    where = f"{champion.registered} v{champion.version}"
+    if champion.model != MODEL_NAME:
+        raise NoChampionError(f"{where} holds {champion.model!r}, not {MODEL_NAME!r}")
+    try:
+        recipe = ElasticityRecipe.from_dict(champion.params)
+    except (TypeError, ValueError) as exc:
+        raise NoChampionError(f"{where}: not an elasticity recipe: {exc}") from exc
+    return PricingChoice(champion.model, recipe, champion.model_version)
 
 
 def _forecast(
@@ -183,32 +210,52 @@ def _forecast(
     return forecast
 
 
-def _suggest(
-    container: Marketplace, run: AdviceRun, sku_panel: Panel, product_panel: Panel,
-    categories: dict[str, str], forecast: Forecast, merchant_id: str | None, now: datetime,
-) -> None:  # fmt: skip
+def _elasticities(
+    run: AdviceRun, panel: Panel, categories: dict[str, str], choice: PricingChoice
+) -> dict[str, Elasticity | None]:
+    """Each estimated product's elasticity for the policy (None: none to use)."""
     from pricing.elasticity import estimate_elasticities
-    from pricing.policy import ElasticityPolicy
+    from pricing.inputs import elasticity_input
+    from pricing.model import fit_elasticity_model
     from pricing.shrinkage import NoIdentifiableSeriesError, shrink
 
-    started = time.perf_counter()
-    estimates = estimate_elasticities(product_panel, groups=categories, price_seen_on_sales=True)
+    if choice.recipe is not None:
+        model = fit_elasticity_model(panel, groups=categories, recipe=choice.recipe)
+        run.products_estimated = len(model)
+        run.products_identified = int(model.summary()["identifiable"])
+        found: dict[str, Elasticity | None] = {}
+        for product_id in model.product_ids.tolist():
+            served = model.policy_elasticity(product_id)  # NaN: no own estimate, no prior
+            found[product_id] = served if math.isfinite(served.value) else None
+        return found
+    estimates = estimate_elasticities(panel, groups=categories, price_seen_on_sales=True)
     run.products_estimated = len(estimates)
     run.products_identified = sum(e.identifiable for e in estimates)
     try:
         shrunk = {s.series_id: s for s in shrink(estimates).rows}
     except NoIdentifiableSeriesError:  # nothing to learn a prior from: no suggestions
         shrunk = {}
-    raw = {e.series_id: e for e in estimates}
+    return {e.series_id: elasticity_input(e, shrunk[e.series_id]) if e.series_id in shrunk
+            else None for e in estimates}  # fmt: skip
+
+
+def _suggest(
+    container: Marketplace, run: AdviceRun, sku_panel: Panel,
+    elasticities: dict[str, Elasticity | None], forecast: Forecast, merchant_id: str | None,
+    now: datetime,
+) -> None:  # fmt: skip
+    from pricing.policy import ElasticityPolicy
+
+    started = time.perf_counter()
     forecast_skus = set(forecast.series_ids.tolist())
     policy = ElasticityPolicy()
-    version = f"{PRICING_MODEL}@{product_panel.end.isoformat()}"
+    version = run.pricing_version or f"{run.pricing}@{sku_panel.end.isoformat()}"
     with queries.read_connection(container.engine) as conn:
         merchants = queries.pricing_inputs(conn, merchant_id)
     for merchant in merchants:
         found: list[SuggestionInput] = []
         for sku in merchant.skus:
-            request = _request(sku, merchant.policy, raw, shrunk, sku_panel, forecast,
+            request = _request(sku, merchant.policy, elasticities, sku_panel, forecast,
                                forecast_skus)  # fmt: skip
             if isinstance(request, str):
                 run.kept[request] += 1
@@ -221,24 +268,24 @@ def _suggest(
         for first in range(0, len(found), BATCH):
             batch = tuple(found[first : first + BATCH])
             cmd = RecordPriceSuggestions(merchant_id=merchant.merchant_id,
-                                         model_name=PRICING_MODEL, model_version=version,
+                                         model_name=run.pricing, model_version=version,
                                          suggestions=batch)  # fmt: skip
             run.suggestions += len(services.record_price_suggestions(cmd, uow=container.uow()))
     run.seconds["pricing"] = round(time.perf_counter() - started, 2)
 
 
 def _request(
-    sku: SkuPricingRow, policy: PricingPolicy, raw: dict[str, Any], shrunk: dict[str, Any],
+    sku: SkuPricingRow, policy: PricingPolicy, elasticities: dict[str, Elasticity | None],
     sku_panel: Panel, forecast: Forecast, forecast_skus: set[str],
 ) -> PricingRequest | str:  # fmt: skip
     """The pricing request of one SKU, or why there is none."""
     from pricing.domain import Guardrails, Objective, PricingRequest
-    from pricing.inputs import baseline_from_forecast, elasticity_input, observed_range
+    from pricing.inputs import baseline_from_forecast, observed_range
 
-    estimate = raw.get(sku.product_id)
-    if estimate is None or sku.sku_id not in forecast_skus:
+    if sku.product_id not in elasticities or sku.sku_id not in forecast_skus:
         return "no_sales"
-    if sku.product_id not in shrunk:
+    elasticity = elasticities[sku.product_id]
+    if elasticity is None:
         return "not_identifiable"
     amount = _major(sku.list_price)
     guardrails = Guardrails(
@@ -248,8 +295,7 @@ def _request(
         competitor_tolerance=policy.competitor_tolerance, charm=policy.charm,
     )  # fmt: skip
     return PricingRequest(
-        sku_id=sku.sku_id, currency=sku.currency, current_price=amount,
-        elasticity=elasticity_input(estimate, shrunk[sku.product_id]),
+        sku_id=sku.sku_id, currency=sku.currency, current_price=amount, elasticity=elasticity,
         baseline=baseline_from_forecast(forecast, sku.sku_id),
         unit_cost=_major(sku.unit_cost),
         observed_range=observed_range(sku_panel, sku.sku_id, sku.currency),
@@ -292,9 +338,10 @@ def _suggestion_input(s: PriceSuggestion, sku: SkuPricingRow) -> SuggestionInput
 def summary(run: AdviceRun) -> str:
     kept = ", ".join(f"{reason} {n}" for reason, n in run.kept.most_common()) or "none"
     model = f" ({run.model_version})" if run.model_version else ""
+    pricing = f" ({run.pricing_version})" if run.pricing_version else ""
     return (
         f"forecaster {run.forecaster}{model}: {run.forecasts} of {run.series} SKU forecasts "
-        f"stored; elasticities: {run.products_identified} of {run.products_estimated} products "
-        f"identified; {run.suggestions} price suggestions recorded; kept price: {kept}; "
-        f"seconds {run.seconds}"
+        f"stored; elasticities ({run.pricing}{pricing}): {run.products_identified} of "
+        f"{run.products_estimated} products identified; {run.suggestions} price suggestions "
+        f"recorded; kept price: {kept}; seconds {run.seconds}"
     )

@@ -208,10 +208,15 @@ class MlflowChampionSync:
 
         staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=self.models_dir))
         try:
+            # The version's own artifact location, asked of a client on our URI: MLflow
+            # resolves a "models:/" URI against its process-wide registry instead
+            # (MLFLOW_TRACKING_URI, else ./mlflow.db), whatever registry_uri says.
+            root = self._mlflow().get_model_version_download_uri(
+                origin.registered_model, origin.version
+            )
             downloaded = mlflow.artifacts.download_artifacts(
-                artifact_uri=f"models:/{origin.registered_model}/{origin.version}",
-                dst_path=str(staging / "download"), tracking_uri=self.tracking_uri,
-                registry_uri=self.tracking_uri,
+                artifact_uri=root, dst_path=str(staging / "download"),
+                tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri,
             )  # fmt: skip
             candidate = staging / target.name
             _model_dir(Path(downloaded), origin).rename(candidate)

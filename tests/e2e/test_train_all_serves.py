@@ -56,7 +56,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("train-all")
     url = seed_market(root, days=150)  # the forecast backtest needs a few months
     _stock_every_merchant(url, root)
-    tracking_uri = f"sqlite:///{root / 'mlflow.db'}"
+    # Not ./mlflow.db of the processes' working directory: that is where MLflow looks when
+    # something resolves "models:/" against its process-wide default instead of our URI.
+    (root / "mlflow").mkdir()
+    tracking_uri = f"sqlite:///{root / 'mlflow' / 'mlflow.db'}"
     threads = dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("AGORA_", "MLFLOW_"))},
@@ -185,6 +188,7 @@ def test_train_all_registers_every_family_and_the_running_api_serves_the_new_ver
     for name in FAMILIES:
         assert expected[name] in champions, (name, champions)
     version = champions["agora-recs-user"]
+    assert not (stack.root / "mlflow.db").exists()  # nothing used MLflow's default store
 
     deadline, served = time.monotonic() + 90, before
     while time.monotonic() < deadline:  # the sync polls every 2 s; nothing is restarted

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from serving.advice.champions import ChampionsReport, RecordedModel, RegisteredChampion
 from serving.recs.mlflow_sync import Origin, SyncReport
 from serving.recs.runtime import ServedVersion
 
@@ -37,7 +38,7 @@ def _number(raw: str | None) -> float | None:
 
 class ServedModelRead(BaseModel):
     family: Literal["recs"] = Field(
-        description="Which kind of model: recs today (forecast and pricing join later)"
+        description="Which kind of model: recs (the advice models are listed under `advice`)"
     )
     surface: str = Field(description="What it serves: user, similar, search, ...")
     model: str
@@ -75,6 +76,73 @@ class MlflowSyncRead(BaseModel):
         )  # fmt: skip
 
 
+class AdviceModelRead(BaseModel):
+    family: Literal["forecast", "pricing"] = Field(
+        description="forecast: the stored demand forecasts; pricing: the price suggestions"
+    )
+    model_name: str = Field(description="What the newest stored rows record, e.g. tsb")
+    model_version: str = Field(
+        description="e.g. tsb@2026-12-04 (fitted with the library's defaults on the panel "
+        "ending that day) or croston@mlflow-v3 (the recipe of the registered version 3)"
+    )
+    mlflow_version: str | None = Field(
+        description="The registered version whose recipe made them; null for the defaults"
+    )
+    last_used_at: datetime = Field(
+        description="When the newest of them was stored (a forecast's generated_at, a "
+        "suggestion's created_at)"
+    )
+    rows: int = Field(
+        description="Rows stored with this model version: forecasts still current (one per "
+        "SKU is kept), suggestions of any status"
+    )
+
+    @classmethod
+    def of(cls, recorded: RecordedModel) -> AdviceModelRead:
+        return cls(
+            family=recorded.family, model_name=recorded.model_name,
+            model_version=recorded.model_version, mlflow_version=recorded.mlflow_version,
+            last_used_at=recorded.last_used_at, rows=recorded.rows,
+        )  # fmt: skip
+
+
+class AdviceChampionRead(BaseModel):
+    family: Literal["forecast", "pricing"]
+    registered_model: str = Field(description="agora-forecast-demand, agora-pricing-elasticity")
+    version: str | None = Field(description="Its champion now; null when there is none")
+    model: str | None = Field(description="The champion's agora.model tag, e.g. croston")
+    run_id: str | None = Field(description="The training run that logged it")
+    used_by_advice: bool = Field(
+        description="The family's newest advice rows were made with this very version "
+        "(`agora advice refresh --forecaster champion` / `--pricing champion` since it won)"
+    )
+
+    @classmethod
+    def of(cls, champion: RegisteredChampion, recorded: list[RecordedModel]) -> AdviceChampionRead:
+        used = {r.family: r.mlflow_version for r in recorded}
+        return cls(
+            family=champion.family, registered_model=champion.registered_model,
+            version=champion.version, model=champion.model, run_id=champion.run_id,
+            used_by_advice=champion.version is not None
+            and used.get(champion.family) == champion.version,
+        )  # fmt: skip
+
+
+class AdviceChampionsRead(BaseModel):
+    checked_at: datetime = Field(description="When this answer asked MLflow")
+    champions: list[AdviceChampionRead] = Field(
+        description="One per advice family; empty when MLflow failed"
+    )
+    error: str | None = Field(description="MLflow failed or did not answer in time")
+
+    @classmethod
+    def of(cls, report: ChampionsReport, recorded: list[RecordedModel]) -> AdviceChampionsRead:
+        return cls(
+            checked_at=report.checked_at, error=report.error,
+            champions=[AdviceChampionRead.of(c, recorded) for c in report.champions],
+        )  # fmt: skip
+
+
 class ModelsRead(BaseModel):
     models: list[ServedModelRead]
     recs_load_error: str | None = Field(
@@ -83,4 +151,15 @@ class ModelsRead(BaseModel):
     mlflow_sync: MlflowSyncRead | None = Field(
         description="The last MLflow sync of this worker; null when the sync is off or "
         "has not run yet"
+    )
+    advice: list[AdviceModelRead] = Field(
+        default_factory=list,
+        description="The models behind merchants' advice (written by the `agora advice "
+        "refresh` batch, not loaded by the API): per family, the model version of its newest "
+        "stored rows; a family the batch never stored anything for is absent",
+    )
+    advice_champions: AdviceChampionsRead | None = Field(
+        default=None,
+        description="The champions of agora-forecast-demand and agora-pricing-elasticity in "
+        "MLflow now (asked on each request); null when the MLflow sync is off",
     )

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.fingerprint import code_version, data_fingerprint, dataset_fingerprint
-from pipelines.recsys.tune import grid
 from pipelines.tracking import flatten, metric_key
+from pipelines.tuning import grid
 
 
 def _export(root: Path, rows: list[int], *, created_at: str = "2026-12-01T00:00:00+00:00") -> Path:

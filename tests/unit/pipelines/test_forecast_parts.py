@@ -18,6 +18,7 @@ from pipelines.forecast import data, pyfunc
 from pipelines.forecast.config import DEFAULT_CANDIDATES, ForecastConfig
 from pipelines.forecast.recipe import Recipe, recipe_of
 from pipelines.forecast.train import check_candidates
+from pipelines.panels import last_complete_day
 from pipelines.stages import PipelineError
 
 START = date(2026, 1, 1)
@@ -80,10 +81,10 @@ def test_the_last_day_is_left_out_while_it_is_being_lived() -> None:
                                          datetime(2026, 1, 5, 23, tzinfo=UTC)],
                                         pa.timestamp("us", tz="UTC"))])  # fmt: skip
 
-    assert data.last_complete_day(placed, "2026-01-05T23:30:00+00:00") == date(2026, 1, 4)
-    assert data.last_complete_day(placed, "2026-01-06T00:00:00+00:00") == date(2026, 1, 5)
-    assert data.last_complete_day(placed, "2026-03-01T00:00:00+00:00") == date(2026, 1, 5)
-    assert data.last_complete_day(placed, None) == date(2026, 1, 5)
+    assert last_complete_day(placed, "2026-01-05T23:30:00+00:00") == date(2026, 1, 4)
+    assert last_complete_day(placed, "2026-01-06T00:00:00+00:00") == date(2026, 1, 5)
+    assert last_complete_day(placed, "2026-03-01T00:00:00+00:00") == date(2026, 1, 5)
+    assert last_complete_day(placed, None) == date(2026, 1, 5)
 
 
 def test_demand_lines_keep_paid_orders_in_the_export_columns() -> None:

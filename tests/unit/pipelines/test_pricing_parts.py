@@ -15,6 +15,7 @@ import pyarrow as pa
 import pytest
 
 from forecasting.base import Panel
+from pipelines.panels import last_complete_day
 from pipelines.pricing import data
 from pipelines.pricing.config import TUNE_SPACE, PricingConfig
 from pipelines.pricing.promote import champion_recipe
@@ -62,9 +63,9 @@ def test_the_last_complete_day_leaves_out_a_day_still_being_lived() -> None:
     placed = _lines([(0, "paid", "p"), (5, "paid", "p")])["placed_at"]
     last = (T0 + timedelta(days=5)).date()
 
-    assert data.last_complete_day(placed, None) == last
-    assert data.last_complete_day(placed, "2027-01-01T00:00:00+00:00") == last
-    assert data.last_complete_day(placed, (T0 + timedelta(days=5, hours=3)).isoformat()) == (
+    assert last_complete_day(placed, None) == last
+    assert last_complete_day(placed, "2027-01-01T00:00:00+00:00") == last
+    assert last_complete_day(placed, (T0 + timedelta(days=5, hours=3)).isoformat()) == (
         last - timedelta(days=1)
     )
 
