@@ -17,6 +17,7 @@ def load_all_tables() -> None:
     import marketplace.ordering.adapters.tables
     import marketplace.parties.adapters.tables
     import marketplace.payments.adapters.tables
+    import marketplace.procurement.adapters.tables
     import marketplace.purchasing.adapters.tables
     import marketplace.rfq.adapters.tables
     import marketplace.settlement.adapters.tables

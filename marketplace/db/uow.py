@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         SqlPaymentRepository,
         SqlRefundRepository,
     )
+    from marketplace.procurement.adapters.repository import SqlProcurementRepository
     from marketplace.purchasing.adapters.repositories import SqlPurchaseRequestRepository
     from marketplace.rfq.adapters.repositories import SqlRfqRepository
     from marketplace.settlement.adapters.commission_rules import SqlCommissionRuleRepository
@@ -302,6 +303,12 @@ class SqlUnitOfWork:
         from marketplace.purchasing.adapters.repositories import SqlPurchaseRequestRepository
 
         return SqlPurchaseRequestRepository(self.connection)
+
+    @cached_property
+    def procurement(self) -> SqlProcurementRepository:
+        from marketplace.procurement.adapters.repository import SqlProcurementRepository
+
+        return SqlProcurementRepository(self.connection)
 
     @cached_property
     def rfqs(self) -> SqlRfqRepository:
