@@ -1,5 +1,7 @@
 """Background jobs of the transaction path, run by ``agora orders work`` (or once by a
-test): expire unpaid orders, sweep overdue reservations, ask again for pending refunds.
+test): expire unpaid orders, sweep overdue reservations, ask again for pending refunds,
+expire undecided purchase requests, and finish B2B placements (purchase requests and the
+agent's confirmed drafts) that a crash left half-way.
 
 Each job is safe to run on several machines at once (conditional status changes), so
 scaling out is starting more workers.
@@ -18,6 +20,8 @@ from marketplace.bootstrap import Marketplace
 from marketplace.inventory.services import expire_reservations
 from marketplace.ordering.services import expire_orders
 from marketplace.payments.services import finish_collected_payments, retry_pending_refunds
+from marketplace.procurement.services import resume_draft_placements
+from marketplace.purchasing.services import expire_requests, resume_placements
 
 log = logging.getLogger("agora.jobs")
 
@@ -28,6 +32,9 @@ class JobRun:
     reservations_expired: int
     refunds_finished: int
     payments_finished: int
+    purchase_requests_expired: int = 0
+    purchase_placements_resumed: int = 0
+    agent_placements_resumed: int = 0
 
 
 def run_once(container: Marketplace) -> JobRun:
@@ -39,6 +46,13 @@ def run_once(container: Marketplace) -> JobRun:
         refunds_finished=retry_pending_refunds(uow=container.uow(), gateways=container.gateways),
         payments_finished=finish_collected_payments(
             uow=container.uow(), gateways=container.gateways
+        ),
+        purchase_requests_expired=expire_requests(uow=container.uow()),
+        purchase_placements_resumed=resume_placements(
+            uow=container.uow(), placement=container.placement
+        ),
+        agent_placements_resumed=resume_draft_placements(
+            uow=container.uow(), placement=container.placement
         ),
     )
     if any(dataclasses.astuple(run)):

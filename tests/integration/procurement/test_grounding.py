@@ -180,3 +180,23 @@ def test_a_budget_that_blocks_releases_the_claim_and_a_refused_credit_fails_the_
         ("confirm", None), ("place", None), ("refused", "budget_exceeded"), ("place", None),
         ("place", "failed"),
     ]  # fmt: skip
+
+
+def test_the_jobs_pass_resumes_a_placement_a_crash_left_half_way(b2b: B2B) -> None:
+    """``agora orders work`` (serving.jobs.run_once) finishes it: no one has to call the
+    service by hand."""
+    from serving.jobs import run_once
+
+    draft = b2b.confirmed({"bolt": 20})
+    uow = b2b.app.uow()
+    claimed, rules = services.claim_draft(draft.id, user_id=b2b.buyer_id, actor="agent", uow=uow)
+    request = submit_purchase_request(services.purchase_request_command(claimed, rules),
+                                      uow=uow, placement=b2b.app.placement)  # fmt: skip
+    assert run_once(b2b.app).agent_placements_resumed == 0  # too soon: maybe still running
+    b2b.clock.advance(services.RESUME_AFTER + timedelta(seconds=1))
+
+    assert run_once(b2b.app).agent_placements_resumed == 1
+
+    resumed = b2b.get(draft.id)
+    assert (resumed.status, resumed.purchase_request_id) == (S.ORDERED, request.id)
+    assert run_once(b2b.app).agent_placements_resumed == 0
