@@ -11,6 +11,7 @@ FAMILIES: dict[str, str] = {
     "recsys": "pipelines.recsys.pipeline",
     "forecast": "pipelines.forecast.pipeline",
     "pricing": "pipelines.pricing.pipeline",
+    "search": "pipelines.search.pipeline",
 }
 
 

@@ -1,5 +1,5 @@
-"""``agora train recsys|forecast|pricing|all`` (the Ray + MLflow pipelines) and ``agora models
-list|promote`` (the MLflow registry). docs/ml/pipelines.md."""
+"""``agora train recsys|forecast|pricing|search|all`` (the Ray + MLflow pipelines) and
+``agora models list|promote`` (the MLflow registry). docs/ml/pipelines.md."""
 
 from __future__ import annotations
 
@@ -250,6 +250,55 @@ def train_pricing(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     _run(pricing, options, config)
+
+
+@train_app.command("search")
+def train_search(
+    ray_address: str | None = _RAY_ADDRESS,
+    num_cpus: int = _NUM_CPUS,
+    force: bool = _FORCE,
+    runs_dir: Path = _RUNS_DIR,
+    run_id: str | None = typer.Option(None, "--run-id", help="Name (or resume) this run"),
+    resume: bool = typer.Option(False, "--resume", help="Resume the latest run"),
+    until: str | None = typer.Option(None, "--until", help="Stop after this stage"),
+    exports: Path | None = typer.Option(
+        None, "--exports", help="Read an `agora export catalog` folder here, not the database"
+    ),
+    embed: bool = typer.Option(True, "--embed/--no-embed", help="Embed product texts"),
+    params: str = typer.Option(
+        "{}", "--params", help='JSON recipe: {"semantic_weight": 0.5, "depth": 100}'
+    ),
+    embed_batch: int = typer.Option(2048, "--embed-batch", min=1, help="Texts per Ray task"),
+    sample: int = typer.Option(300, "--sample", min=1, help="Products queried by the test"),
+    margin: float = typer.Option(
+        0.01, "--margin", min=0.0, max=1.0, help="Relative win a new recipe needs to be promoted"
+    ),
+    tolerance: float = typer.Option(
+        0.01, "--tolerance", min=0.0, max=1.0, help="Relative loss a rebuild of it may show"
+    ),
+) -> None:
+    """Extract the catalogue, embed the product texts, build the search index, score it on
+    known-item queries, register and gate it."""
+    from pipelines.families import family
+
+    options = _options(
+        ray_address=ray_address, num_cpus=num_cpus, force=force, tune=False,
+        tune_samples=None, runs_dir=runs_dir, run_id=run_id, resume=resume, until=until,
+    )  # fmt: skip
+    search = family("search")
+    try:
+        overrides = json.loads(params)
+        if not isinstance(overrides, dict):
+            raise ValueError("--params must be a JSON object")
+        config = dataclasses.replace(
+            search.config(options), exports=exports, embed=embed, params=overrides,
+            embed_batch=embed_batch, sample=sample, margin=margin, tolerance=tolerance,
+        )  # fmt: skip
+        config.recipe()  # an unknown or invalid recipe parameter fails here, not mid-run
+    except (TypeError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    _run(search, options, config)
 
 
 @train_app.command("all")

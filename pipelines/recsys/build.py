@@ -5,21 +5,20 @@ each block in parallel (events with a user and a product); the blocks come back 
 driver, which sorts them by time, writes ``events.parquet`` and fixes the evaluation
 windows (``split.json``: the test window = the last ``test_days``, validation = the
 ``validation_days`` before it, docs/ml/recsys-evaluation.md). The catalogue export becomes
-the search texts (``items.jsonl``): the listed products sellable at extract time (all
-listed ones when none is sellable, or when reading existing exports).
+the product texts the hybrid embeds (``items.jsonl``, ``pipelines.catalog_texts``: the
+listed products sellable at extract time, all listed ones when none is sellable).
 
 On a multi-node cluster the exports must be on storage every node can read.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.catalog_texts import build_items
 from pipelines.ray_data import read_with_ray
 from pipelines.recsys import data
 from pipelines.recsys.config import RecsysConfig
@@ -61,22 +60,5 @@ def run(ctx: RunContext, out: Path) -> dict[str, Any]:
         "validation": data.split_summary(windows.validation(log)),
     }
     write_json(out / data.SPLIT_FILE, {"windows": windows.as_dict(), **summary})
-    items = _items(ctx, extracted, out)
+    items = build_items(extracted, out, ctx.log)
     return {"dataset": summary, "items": items, "windows": windows.as_dict()}
-
-
-def _items(ctx: RunContext, extracted: dict[str, Any], out: Path) -> int:
-    catalog = extracted["datasets"].get("catalog")
-    if catalog is None:
-        return 0
-    tables = read_with_ray(Path(catalog), data.CATALOG_COLUMNS)
-    if not tables:
-        return 0
-    sellable_file = extracted.get("sellable")
-    sellable = set(json.loads(Path(sellable_file).read_text())) if sellable_file else set()
-    # Only what can be bought now is indexed (and embedded: minutes for a whole large
-    # catalogue); a marketplace selling nothing yet gets every listed product.
-    rows = data.item_rows(pa.concat_tables(tables), sellable or None)
-    data.write_items(out / data.ITEMS_FILE, rows)
-    ctx.log(f"build: {len(rows)} products for search")
-    return len(rows)

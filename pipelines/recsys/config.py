@@ -11,7 +11,9 @@ from pipelines.extract import SourceConfig
 from pipelines.registry import DEFAULT_MARGIN, DEFAULT_TOLERANCE
 
 EXPERIMENT = "agora-recsys"
-# surface -> registered model (docs/ml/pipelines.md).
+# surface -> registered model (docs/ml/pipelines.md): every `agora-recs-*` model serving
+# syncs (serving.recs.mlflow_sync). This family registers all but ``search``: the search
+# index is the search family's (pipelines/search, same name there), rebuilt on its own.
 REGISTERED = {
     "user": "agora-recs-user",
     "similar": "agora-recs-similar",
@@ -53,7 +55,7 @@ class RecsysConfig(SourceConfig):
     tune_samples: int | None = None  # None: the whole grid
     seed: int = 0
     n_boot: int = 1000
-    embed: bool = True  # product texts embedded for semantic search and the hybrid
+    embed: bool = True  # product texts embedded for the hybrid similar items
     margin: float = DEFAULT_MARGIN  # a new recipe must win by this (relative)
     tolerance: float = DEFAULT_TOLERANCE  # a refresh of the same recipe may lose this
     task_threads: int = 1

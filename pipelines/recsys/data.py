@@ -1,5 +1,5 @@
-"""The recommender pipeline's datasets: the cleaned event table ``build`` writes, the
-validation and test splits cut from it, and the catalogue texts for search.
+"""The recommender pipeline's datasets: the cleaned event table ``build`` writes and the
+validation and test splits cut from it (the catalogue texts are ``pipelines.catalog_texts``).
 
 Column names are recsys.schema's (the export's); the cleaned table keeps one row per
 event with a user and a product, sorted by time.
@@ -25,13 +25,8 @@ from recsys.interactions import Interactions
 
 EVENTS_FILE = "events.parquet"
 SPLIT_FILE = "split.json"
-ITEMS_FILE = "items.jsonl"
 EVENT_COLUMNS = [
     schema.OCCURRED_AT, schema.TYPE, schema.USER_ID, schema.PRODUCT_ID, schema.ORDER_ID,
-]  # fmt: skip
-CATALOG_COLUMNS = [
-    "product_id", "product_status", "title_en", "title_zh", "category_path_en",
-    "category_path_zh", "attributes",
 ]  # fmt: skip
 _CLEAN_FIELDS: list[pa.Field[Any]] = [
     pa.field(schema.OCCURRED_AT, pa.timestamp("us", tz="UTC")),
@@ -161,49 +156,3 @@ def all_interactions(log: schema.EventLog, *, half_life_days: float | None) -> I
 def split_interactions(split: Split, *, half_life_days: float | None) -> Interactions:
     """The training part of a split, decayed towards its cutoff."""
     return train_interactions(split, half_life_days=half_life_days)
-
-
-# -- catalogue texts (search) ---------------------------------------------------------------
-def item_rows(table: pa.Table, sellable: set[str] | None) -> list[dict[str, Any]]:
-    """One text row per listed product (its first SKU row); only ``sellable`` ones when
-    given. Title: English, else Chinese; the Chinese title also as an attribute."""
-    seen: set[str] = set()
-    rows = []
-    for row in table.select(CATALOG_COLUMNS).to_pylist():
-        pid = row["product_id"]
-        if pid in seen or row["product_status"] != "listed":
-            continue
-        if sellable is not None and pid not in sellable:
-            continue
-        seen.add(pid)
-        path = [n for n in row["category_path_en"] or [] if n] or [
-            n for n in row["category_path_zh"] or [] if n
-        ]
-        attrs = dict(row["attributes"] or [])
-        if row["title_en"] and row["title_zh"]:  # the keyword side then finds Chinese too
-            attrs["title_zh"] = row["title_zh"]
-        title = row["title_en"] or row["title_zh"] or ""
-        rows.append({"item_id": pid, "title": title, "category_path": path, "attributes": attrs})
-    return rows
-
-
-def write_items(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-
-
-def read_items(build_dir: Path) -> list[Any]:
-    """The catalogue texts as recsys ItemText, in build order."""
-    from recsys.content.embed import ItemText
-
-    path = build_dir / ITEMS_FILE
-    if not path.is_file():
-        return []
-    items = []
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            attrs = {str(k): str(v) for k, v in row["attributes"].items()}
-            items.append(ItemText(row["item_id"], row["title"], tuple(row["category_path"]), attrs))
-    return items

@@ -7,7 +7,7 @@ saved weights as they are would not be fair: they were fitted on events up to th
 their own run, usually including this run's test window, and ``exclude_seen`` would then
 hide exactly the purchases to be found.
 
-The other surfaces (similar, bought together, trending, popular, search) have no
+The other surfaces (similar, bought together, trending, popular) have no
 comparable offline metric: each is promoted when it has no champion yet, otherwise
 exactly when the user model is, so the served set always comes from one run. The
 decisions, both scores and the margin are logged to the run's MLflow run.

@@ -86,26 +86,6 @@ def fit_model(recipe: Recipe, data: Interactions) -> Fitted:
 
 
 @ray.remote(num_cpus=1)
-def embed_items(items: Sequence[Any], threads: int) -> Any:
-    """The catalogue texts' sentence embeddings (all-MiniLM-L6-v2, offline)."""
-    from recsys.content.embed import TextEncoder, encode_items
-
-    with limited_threads(threads):
-        return encode_items(TextEncoder(threads=threads), items)
-
-
-@ray.remote(num_cpus=1)
-def build_search(items: Sequence[Any], embeddings: Any, threads: int) -> Fitted:
-    """The search index (keyword only when ``embeddings`` is None)."""
-    from recsys.search import SearchIndex
-
-    started = time.perf_counter()
-    with limited_threads(threads):
-        index = SearchIndex.build(items, embeddings=embeddings)
-    return saved(index, time.perf_counter() - started)
-
-
-@ray.remote(num_cpus=1)
 def build_hybrid(
     collaborative: Fitted, data: Interactions, embeddings: Any, threads: int
 ) -> Fitted:

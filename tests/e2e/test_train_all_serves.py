@@ -184,7 +184,7 @@ def test_train_all_registers_every_family_and_the_running_api_serves_the_new_ver
     champions = _champions(stack.tracking_uri)
     assert "agora-recs-user" in champions
     expected = {"recsys": "agora-recs-user", "forecast": "agora-forecast-demand",
-                "pricing": "agora-pricing-elasticity"}  # fmt: skip
+                "pricing": "agora-pricing-elasticity", "search": "agora-recs-search"}  # fmt: skip
     for name in FAMILIES:
         assert expected[name] in champions, (name, champions)
     version = champions["agora-recs-user"]

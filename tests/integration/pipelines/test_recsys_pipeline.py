@@ -26,7 +26,7 @@ from pipelines.recsys.config import REGISTERED, RecsysConfig
 from pipelines.registry import CHALLENGER, CHAMPION, RegistryError, alias_version, promote
 from pipelines.runtime import RayOptions, Tracking
 
-SURFACES = {"user", "similar", "bought_together", "trending", "popular", "search"}
+SURFACES = {"user", "similar", "bought_together", "trending", "popular"}  # search: its family
 POOR_ALS = {"als": {"factors": 2, "iterations": 1}}
 
 

@@ -1,5 +1,5 @@
-"""Pure parts of the recommender pipeline: cleaning events, windows, catalogue texts,
-configuration and the one-model-name-per-surface rule."""
+"""Pure parts of the recommender pipeline: cleaning events, windows, configuration and the
+one-model-name-per-surface rule (the catalogue texts: test_search_texts.py)."""
 
 from __future__ import annotations
 
@@ -66,28 +66,6 @@ def test_windows_put_validation_right_before_the_test_window() -> None:
     assert validation.end <= test.cutoff
 
 
-def test_catalogue_texts_one_per_listed_product() -> None:
-    table = pa.table({
-        "product_id": ["p1", "p1", "p2", "p3", "p4"],
-        "product_status": ["listed", "listed", "listed", "draft", "listed"],
-        "title_en": ["Tea cup", "Tea cup", None, "Hidden", "Pot"],
-        "title_zh": ["茶杯", "茶杯", "茶壶", None, None],
-        "category_path_en": [["Home", "Kitchen"], [], [], [], []],
-        "category_path_zh": [["家居"], [], ["家居"], [], []],
-        "attributes": [[("colour", "red")], [], None, [], []],
-    })  # fmt: skip
-
-    rows = data.item_rows(table, sellable=None)
-    only_sellable = data.item_rows(table, sellable={"p2"})
-
-    assert [r["item_id"] for r in rows] == ["p1", "p2", "p4"]
-    assert rows[0] == {"item_id": "p1", "title": "Tea cup", "category_path": ["Home", "Kitchen"],
-                       "attributes": {"colour": "red", "title_zh": "茶杯"}}  # fmt: skip
-    assert rows[1]["title"] == "茶壶"
-    assert rows[1]["category_path"] == ["家居"]
-    assert [r["item_id"] for r in only_sellable] == ["p2"]
-
-
 def test_the_config_never_shows_the_database_password() -> None:
     cfg = RecsysConfig(database_url="postgresql://agora:s3cret@db:5432/agora")
     assert "database_url" not in cfg.as_dict()
@@ -101,5 +79,5 @@ def test_two_surfaces_may_not_register_the_same_model_name() -> None:
     with pytest.raises(
         PipelineError, match="user and similar would both register model 'item_knn'"
     ):
-        _check_distinct(chosen, embed=False, search=True)
-    _check_distinct(chosen, embed=True, search=True)  # similar becomes the hybrid
+        _check_distinct(chosen, embed=False)
+    _check_distinct(chosen, embed=True)  # similar becomes the hybrid

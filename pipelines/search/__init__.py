@@ -1,0 +1,1 @@
+"""The search family: the product search index, rebuilt when the catalogue changes."""
