@@ -130,6 +130,14 @@ class Settings(BaseSettings):
         "downloads new versions into models_dir (off: the folder registry alone)",
     )
 
+    # The procurement agent (issue 9, docs/agent/README.md "Serving").
+    agent_model: Literal["deterministic", "openai"] = Field(
+        "deterministic", description="The agent's chat model: embedded, or an OpenAI endpoint"
+    )
+    agent_base_url: str | None = Field(None, description="OpenAI-compatible endpoint URL")
+    agent_model_name: str = Field("gpt-4o-mini", description="The model the endpoint serves")
+    agent_api_key: SecretStr | None = Field(None, description="The endpoint's key")
+
     @model_validator(mode="after")
     def _parties_defaults(self) -> Settings:
         explicit = self.model_fields_set

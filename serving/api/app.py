@@ -132,6 +132,8 @@ def create_app(
             yield
         finally:
             stop_jobs()
+            if getattr(app.state, "procurement_chat", None) is not None:
+                app.state.procurement_chat.close()  # the agent's checkpointer connections
             app.state.recs.close()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
@@ -170,13 +172,20 @@ def create_app(
 
 def _include_area_routers(app: FastAPI) -> None:
     """Each business area contributes a router under /api/v1."""
-    from serving.api.routers import events, models, recommendations, search, sourcing
+    from serving.api.routers import (
+        events,
+        models,
+        procurement_chat,
+        recommendations,
+        search,
+        sourcing,
+    )
 
     # Routes match in order: the hot, latency-bound recommendation reads go first.
     for module in (
         recommendations, search, auth, merchants, catalog, inventory, fx, cart, webhooks,
         orders, payments, settlement, rfq, companies, purchasing, sourcing, events, advice,
-        replenishment, models,
+        replenishment, models, procurement_chat,
     ):  # fmt: skip
         app.include_router(module.router, prefix=API_PREFIX)
 
