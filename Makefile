@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-all test-fast lint typecheck format notebooks bench bench-checkout bench-offers bench-events bench-recs bench-seed migrate clean
+.PHONY: help install demo serve test test-all test-fast lint typecheck format notebooks bench bench-checkout bench-offers bench-events bench-recs bench-seed bench-agent migrate clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -84,6 +84,9 @@ bench-recs: $(STAMP) ## Recommendations over HTTP: 100k items, 50k users (goal: 
 
 bench-seed: $(STAMP) ## Synthetic generator at scale: 1M+ events, 100k+ orders (goal: < 10 min)
 	$(BIN)/python -m bench.synthetic_seed $(BENCH_ARGS)
+
+bench-agent: $(STAMP) ## Procurement agent: scripted dialogues graded by DB end state (BENCH_ARGS=--postgres)
+	$(BIN)/python -m bench.procurement_agent_eval $(BENCH_ARGS)
 
 clean: ## Remove caches and the demo database
 	rm -rf var/ .mypy_cache .ruff_cache .pytest_cache

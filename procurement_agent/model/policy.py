@@ -148,9 +148,10 @@ def _confirm(turn: Turn, s: Settings) -> Step:
         return _after_draft_result(turn, draft, s)
     comparison = turn.facts.comparison
     if comparison is not None and turn.facts.shown_from == "comparison":
-        best, _ = proposal(comparison["rows"], turn.state, comparison["quantity"])
+        best, problems = proposal(comparison["rows"], turn.state, comparison["quantity"])
         if best is not None:
             return _draft(turn, s, comparison["rows"][best]["offer_id"])
+        return Reply(replies.none_fits(problems, turn.lang), "none_fits")  # nothing to draft
     if turn.facts.order is not None and comparison is None:
         return Reply(replies.anything_else(turn.lang), "anything_else")  # it was ordered
     if len(turn.facts.shown) == 1 and _units(turn.state) is not None:
@@ -196,6 +197,10 @@ def _draft(turn: Turn, s: Settings, offer_id: str) -> Step:
 def _after_search(turn: Turn, last: Outcome, s: Settings) -> Step:
     found: SearchOffersResult = last.data
     offers = found["offers"]
+    if not offers and "quantity" in last.args:
+        # The search leaves out offers whose MOQ is above the quantity: search without it,
+        # so the comparison can say which minimum the quantity misses.
+        return Call("search_offers", {k: v for k, v in last.args.items() if k != "quantity"})
     if not offers:
         query = {**found["query"], "product": found["query"].get("product", last.args["product"])}
         return Reply(replies.no_results(query, turn.lang), "no_results")

@@ -240,13 +240,7 @@ def _proposal(
     lang: Lang,
 ) -> str:
     if best is None:
-        what = _list([pick(lang, *PROBLEMS[p]) for p in problems], lang)
-        return pick(
-            lang,
-            f"None of these offers meets {what}. You could relax the deadline, "
-            "change the quantity, or search again.",
-            f"以上报价都不满足{what}的要求。可以放宽交期、调整数量或重新搜索。",
-        )
+        return none_fits(problems, lang)
     r = rows[best]
     label = pick(lang, *PREFERENCE_LABELS.get(preference, PREFERENCE_LABELS[Preference.BEST_VALUE]))
     lead = days(r["lead_time_days"], lang)
@@ -258,6 +252,17 @@ def _proposal(
         f"{label}：{bold(r['supplier_name'], 40)}（#{best + 1}），总价 "
         f"{money(r['landed_total'])}，交期 {lead}。要为它起草采购单吗？"
         "也可以选别的，比如“第二家”。",
+    )
+
+
+def none_fits(problems: Sequence[str], lang: Lang) -> str:
+    """No compared offer meets ``problems`` ("deadline", "moq", "budget")."""
+    what = _list([pick(lang, *PROBLEMS[p]) for p in problems], lang)
+    return pick(
+        lang,
+        f"None of these offers meets {what}. You could relax the deadline, "
+        "change the quantity, or search again.",
+        f"以上报价都不满足{what}的要求。可以放宽交期、调整数量或重新搜索。",
     )
 
 

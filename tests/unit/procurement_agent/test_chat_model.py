@@ -181,6 +181,37 @@ def test_with_no_offer_meeting_the_terms_it_proposes_none() -> None:
     assert "None of these offers meets the deadline or your budget." in reply.text
 
 
+class MoqDesk(Desk):
+    """Searches as the real tool does: offers whose MOQ is above the quantity are left out."""
+
+    def search_offers(self, args: dict[str, Any]) -> dict[str, Any]:
+        found = super().search_offers(args)
+        quantity = args.get("quantity")
+        found["offers"] = [o for o in found["offers"] if quantity is None or o["moq"] <= quantity]
+        return found
+
+
+@BOTH
+def test_a_quantity_under_every_moq_is_compared_and_said(lang: str) -> None:
+    chat = Chat(desk=MoqDesk())
+    reply = chat.say("I need 20 M8 bolts" if lang == "en" else "需要20个M8螺栓")
+    assert chat.tool_calls() == ["search_offers", "search_offers", "compare_offers"]
+    assert "quantity" not in chat.desk.calls[1][1]
+    assert reply.response_metadata["offer_id"] is None
+    assert ("minimum order quantity" if lang == "en" else "起订量") in reply.text
+
+
+def test_yes_after_a_comparison_where_no_offer_fits_drafts_nothing() -> None:
+    desk = Desk(offers=[offer(1, "Slow Co.", "0.5", 30, "4.0")])
+    chat = Chat(desk=desk)
+    chat.say("500 M8 bolts within 10 days")
+    before = len(chat.tool_calls())
+    reply = chat.say("yes")
+    assert calls_since(chat, before) == []
+    assert reply.response_metadata["agora_step"] == "none_fits"
+    assert "None of these offers meets the deadline." in reply.text
+
+
 def test_a_budget_the_buyer_gave_rules_out_dearer_offers() -> None:
     reply = Chat().say("500 M8 bolts within 10 days, budget 280 yuan")
     assert reply.response_metadata["offer_id"] == "of-1"  # of-3 (300) is over 280
