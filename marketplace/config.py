@@ -131,12 +131,15 @@ class Settings(BaseSettings):
     )
 
     # The procurement agent (issue 9, docs/agent/README.md "Serving").
-    agent_model: Literal["deterministic", "openai"] = Field(
-        "deterministic", description="The agent's chat model: embedded, or an OpenAI endpoint"
+    agent_model: Literal["deterministic", "openai", "llama"] = Field(
+        "deterministic",
+        description="The agent's chat model: embedded, an OpenAI-compatible endpoint, or a "
+        "local GGUF file through llama-cpp-python",
     )
     agent_base_url: str | None = Field(None, description="OpenAI-compatible endpoint URL")
     agent_model_name: str = Field("gpt-4o-mini", description="The model the endpoint serves")
     agent_api_key: SecretStr | None = Field(None, description="The endpoint's key")
+    agent_model_path: Path | None = Field(None, description="The GGUF file (agent_model=llama)")
 
     @model_validator(mode="after")
     def _parties_defaults(self) -> Settings:

@@ -39,15 +39,40 @@ def build_agent(
                         checkpointer=checkpointer)  # fmt: skip
 
 
+class AgentModelUnavailableError(RuntimeError):
+    """The configured chat model cannot be made here (an optional extra, a file)."""
+
+
+def _extra(module: str, extra: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise AgentModelUnavailableError(
+            f"the agent model needs {module}: pip install 'agora[{extra}]'"
+        ) from exc
+
+
 def chat_model(settings: Settings, *, clock: Callable[[], date] | None = None) -> BaseChatModel:
-    """The configured chat model: the embedded deterministic one, or an OpenAI-compatible
-    endpoint (the optional ``llm`` extra, imported only then)."""
+    """The configured chat model: the embedded deterministic one, an OpenAI-compatible
+    endpoint (the optional ``llm`` extra), or a local GGUF file through llama-cpp-python (the
+    optional ``llama`` extra); an extra is imported only when chosen, and a missing one is
+    a clear ``AgentModelUnavailableError``."""
     if settings.agent_model == "openai":
-        openai = importlib.import_module("langchain_openai")  # the `llm` extra, only now
+        openai = _extra("langchain_openai", "llm")
         key = settings.agent_api_key.get_secret_value() if settings.agent_api_key else "none"
         model: BaseChatModel = openai.ChatOpenAI(
             base_url=settings.agent_base_url, model=settings.agent_model_name, api_key=key,
             temperature=0,
         )  # fmt: skip
         return model
+    if settings.agent_model == "llama":
+        path = settings.agent_model_path
+        if path is None or not path.is_file():
+            raise AgentModelUnavailableError(
+                f"AGORA_AGENT_MODEL=llama needs AGORA_AGENT_MODEL_PATH, a GGUF file ({path})"
+            )
+        _extra("llama_cpp", "llama")
+        community = _extra("langchain_community.chat_models", "llama")
+        local: BaseChatModel = community.ChatLlamaCpp(model_path=str(path), temperature=0)
+        return local
     return ProcurementChatModel(clock=clock or date.today)
