@@ -15,7 +15,7 @@ import psycopg
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from marketplace.bootstrap import Marketplace, bootstrap
 from marketplace.config import Settings
@@ -83,9 +83,12 @@ def _pg_engine_session(pg_url: str) -> Iterator[Engine]:
 def pg_engine(_pg_engine_session: Engine) -> Iterator[Engine]:
     """The session's PostgreSQL engine; every table is emptied after the test."""
     yield _pg_engine_session
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    # DELETE, children first, in one transaction: the tables of a test hold a handful of
+    # rows, and TRUNCATE gives each of the ~100 tables new files that PostgreSQL must create
+    # and fsync, which costs seconds per test on a busy disk.
     with _pg_engine_session.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 # -- SQLite -------------------------------------------------------------------------
