@@ -34,11 +34,19 @@ from marketplace.procurement.domain import SUBMITTED, Conversation, Draft, Draft
 from marketplace.shared.errors import ConflictError
 from marketplace.sourcing.queries.offers import OfferHit
 from procurement_agent.agent import GATED, build_agent, chat_model
+from procurement_agent.model.grounding import evidence_of, ungrounded
 from procurement_agent.runtime import open_checkpointer
 from procurement_agent.tool_specs import TOOL_SPECS, CheckBudgetArgs
 from procurement_agent.tools import ToolContext, audit, build_tools, reads, writes
 
 TOKEN_CHARS = 16
+# Said instead of a reply that mentions what no tool result supports (grounding).
+WITHHELD = {
+    "en": "I could not back that answer with the offers and records I looked up, so I "
+    "won't state it. Please ask again, or look at the offers shown above.",
+    "zh": "这个回答无法由我查询到的报价和记录证实，所以不予显示。"
+    "请重新提问，或参考上面列出的报价。",
+}
 MAX_DECLINES = 2
 CONFIRMABLE = frozenset({DraftStatus.AWAITING_CONFIRMATION, DraftStatus.CONFIRMED})
 SUMMARY_CHARS = 200
@@ -199,7 +207,11 @@ class ProcurementChat:
     def _stream(
         self, ctx: ToolContext, agent: Any, config: dict[str, Any], payload: Any, *, quiet: bool
     ) -> Iterator[Event]:
-        seen = {m.id for m in agent.get_state(config).values.get("messages", [])}
+        history: list[BaseMessage] = list(agent.get_state(config).values.get("messages", []))
+        seen = {m.id for m in history}
+        if isinstance(payload, dict):  # the buyer's new turn is input, never streamed back
+            history += [HumanMessage(m["content"]) for m in payload.get("messages", [])
+                        if m.get("role") == "user"]  # fmt: skip
         for update in agent.stream(payload, config, stream_mode="updates"):
             for node, value in update.items():
                 if node == "__interrupt__" or not isinstance(value, dict):
@@ -208,11 +220,14 @@ class ProcurementChat:
                     if message.id in seen:  # the gate re-sends the paused call on resume
                         continue
                     seen.add(message.id)
-                    for event in self._events(ctx, message):
+                    history.append(message)
+                    for event in self._events(ctx, message, history):
                         if not quiet:
                             yield event
 
-    def _events(self, ctx: ToolContext, message: BaseMessage) -> Iterator[Event]:
+    def _events(
+        self, ctx: ToolContext, message: BaseMessage, history: list[BaseMessage]
+    ) -> Iterator[Event]:
         if isinstance(message, AIMessage):
             for call in message.tool_calls:
                 spec = TOOL_SPECS.get(call["name"])
@@ -220,8 +235,14 @@ class ProcurementChat:
                                      "kind": spec.kind.value if spec else "unknown",
                                      "args": _summary(call["args"])})  # fmt: skip
             if not message.tool_calls and message.text:
-                text = message.text
+                text = str(message.text)
                 meta = message.response_metadata or {}
+                # Grounding, enforced here for any model: a reply naming an id, supplier,
+                # price or date that no tool result (or the buyer) gave is withheld.
+                problems = ungrounded(text, evidence_of(history))
+                if problems:
+                    audit(ctx, "turn_agent", {"text": text, "withheld": problems})
+                    text = WITHHELD[ctx.locale if ctx.locale in WITHHELD else "en"]
                 audit(ctx, "turn_agent", {"text": text, "step": meta.get("agora_step")})
                 for i in range(0, len(text), TOKEN_CHARS):
                     yield Event("token", {"text": text[i : i + TOKEN_CHARS]})

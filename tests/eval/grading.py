@@ -117,6 +117,9 @@ def run(world: EvalWorld, chat: ProcurementChat, d: Dialogue) -> Result:
     trail = _trail(world, buyer.conv)
     result.writes = writes_of(trail, buyer.buyer)
     result.replies = [str(e["payload"].get("step")) for e in trail if e["kind"] == "turn_agent"]
+    said = [e["payload"] for e in trail if e["kind"] == "turn_agent"]
+    result.problems += [f"reply withheld as ungrounded: {p['withheld']}" for p in said
+                        if "withheld" in p]  # fmt: skip
     result.wrong_orders = wrong_orders(world, buyer.conv, result)
     if len(result.expected.requests) != _company_requests(world) - requests_before and \
             not result.wrong_orders:  # fmt: skip
