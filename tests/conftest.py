@@ -15,7 +15,7 @@ import psycopg
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from marketplace.bootstrap import Marketplace, bootstrap
 from marketplace.config import Settings
@@ -86,9 +86,14 @@ def pg_engine(_pg_engine_session: Engine) -> Iterator[Engine]:
     # DELETE, children first, in one transaction: the tables of a test hold a handful of
     # rows, and TRUNCATE gives each of the ~100 tables new files that PostgreSQL must create
     # and fsync, which costs seconds per test on a busy disk.
+    # Sequences start again at 1, as TRUNCATE ... RESTART IDENTITY did (setval is cheap).
     with _pg_engine_session.begin() as conn:
         for table in reversed(metadata.sorted_tables):
             conn.execute(table.delete())
+        conn.execute(text(
+            "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+            "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"
+        ))  # fmt: skip
 
 
 # -- SQLite -------------------------------------------------------------------------
