@@ -32,8 +32,10 @@ FETCH = 50  # rows ranked by best value before the limit is applied
 
 def search(ctx: ToolContext, args: SearchOffersArgs) -> dict[str, Any]:
     country, region = _place(ctx, args.country, args.region)
-    currency = args.currency or ctx.currency()
-    cap = Money.rounded(args.max_unit_price, currency) if args.max_unit_price else None
+    # A currency filters offers only when the buyer named one or capped the unit price:
+    # a supplier pricing in another currency (the demo's UK wholesaler, in GBP) is an offer.
+    currency = args.currency or (ctx.currency() if args.max_unit_price else None)
+    cap = Money.rounded(args.max_unit_price, currency) if args.max_unit_price and currency else None
     query = OfferQuery(
         text=" ".join([args.product, *args.specs]), quantity=args.quantity, max_unit_price=cap,
         currency=currency, country=country, region=region,

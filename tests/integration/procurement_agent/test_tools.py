@@ -77,3 +77,55 @@ def test_every_tool_answers_in_the_contract_shape(world: World) -> None:
     kinds = [e.kind.value for e in services.audit_trail(conv, user_id=b2b.buyer_id,
                                                         uow=b2b.app.uow())]  # fmt: skip
     assert kinds.count("tool_call") == kinds.count("tool_result") == 12  # all but elsewhere
+
+
+def _gbp_bolt_supplier(world: World) -> str:
+    """A supplier pricing in GBP (as the demo's UK wholesaler does); its offer id."""
+    from sqlalchemy import select
+
+    from marketplace.catalog.adapters.tables import skus
+    from marketplace.inventory import services as inventory
+    from marketplace.inventory.commands import CreateWarehouse, ReceiveStock
+    from marketplace.inventory.domain import Operator
+    from marketplace.shared.money import Money
+    from marketplace.sourcing import services as sourcing
+    from marketplace.sourcing.domain import PriceTier, ServedRegion
+    from tests.integration.catalog_seed import Catalog, insert_merchant
+
+    engine, clock, uow = world.b2b.app.engine, world.b2b.clock, world.b2b.app.uow
+    merchant, _ = insert_merchant(engine, clock, name="London Fixings", currency="GBP")
+    op = Operator.merchant(merchant, actor="test")
+    warehouse = inventory.create_warehouse(
+        CreateWarehouse(op, code="W-LDN", name="London", country="GB", region="London"), uow=uow()
+    ).id
+    catalog = Catalog(engine, clock)
+    category = catalog.category("Fixings GBP", zh="紧固件英镑")
+    product = catalog.product(merchant, category, titles={"en": "Stainless steel M8 bolt",
+                              "zh": "不锈钢M8螺栓"}, skus=(({}, "1.00"),))  # fmt: skip
+    with engine.connect() as conn:
+        sku = conn.execute(select(skus.c.id).where(skus.c.product_id == product)).scalar_one()
+    inventory.receive_stock(ReceiveStock(op, sku, warehouse, 10_000), uow=uow())
+    gbp = Money.of("0", "GBP")
+    region = ServedRegion("CN", "", 12, gbp, gbp)
+    sourcing.put_supplier_profile(sourcing.PutSupplierProfile(merchant, regions=(region,)),
+                                  uow=uow())  # fmt: skip
+    cmd = sourcing.CreateOffer(merchant, sku, (PriceTier(1, Money.of("0.09", "GBP")),),
+                               lead_time_days=12)  # fmt: skip
+    return sourcing.create_offer(cmd, uow=uow()).id
+
+
+def test_offers_in_another_currency_are_found_unless_the_buyer_names_a_currency(
+    world: World,
+) -> None:
+    offer = _gbp_bolt_supplier(world)
+    _, tools = _tools(world)
+
+    found = _call(tools, "search_offers", product="bolt", quantity=100, limit=20)
+    named = _call(tools, "search_offers", product="bolt", quantity=100, currency="CNY", limit=20)
+
+    assert offer in {o["offer_id"] for o in found["offers"]}
+    assert found["query"]["currency"] is None
+    assert offer not in {o["offer_id"] for o in named["offers"]}
+    assert {o["offer_id"] for o in named["offers"]} == {o["offer_id"] for o in found["offers"]} - {
+        offer
+    }  # the CNY offers: the same either way
