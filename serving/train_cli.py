@@ -29,6 +29,9 @@ _FORCE = typer.Option(False, "--force", help="Run every stage again, even those 
 _TUNE = typer.Option(True, "--tune/--no-tune", help="Tune the user model on the validation window")
 _SAMPLES = typer.Option(None, "--tune-samples", min=1, help="Grid points to try (default: all)")
 _RUNS_DIR = typer.Option(Path("var/pipelines"), "--runs-dir", help="Where run folders go")
+_RUN_ID = typer.Option(None, "--run-id", help="Name (or resume) this run")
+_RESUME = typer.Option(False, "--resume", help="Resume the latest run")
+_UNTIL = typer.Option(None, "--until", help="Stop after this stage")
 
 
 def _options(
@@ -85,9 +88,9 @@ def train_recsys(
     tune: bool = _TUNE,
     tune_samples: int | None = _SAMPLES,
     runs_dir: Path = _RUNS_DIR,
-    run_id: str | None = typer.Option(None, "--run-id", help="Name (or resume) this run"),
-    resume: bool = typer.Option(False, "--resume", help="Resume the latest run"),
-    until: str | None = typer.Option(None, "--until", help="Stop after this stage"),
+    run_id: str | None = _RUN_ID,
+    resume: bool = _RESUME,
+    until: str | None = _UNTIL,
     exports: Path | None = typer.Option(
         None, "--exports", help="Read `agora export` folders here instead of the database"
     ),
@@ -140,9 +143,9 @@ def train_forecast(
     tune: bool = typer.Option(True, "--tune/--no-tune", help="Tune the LSTM (when a candidate)"),
     tune_samples: int | None = _SAMPLES,
     runs_dir: Path = _RUNS_DIR,
-    run_id: str | None = typer.Option(None, "--run-id", help="Name (or resume) this run"),
-    resume: bool = typer.Option(False, "--resume", help="Resume the latest run"),
-    until: str | None = typer.Option(None, "--until", help="Stop after this stage"),
+    run_id: str | None = _RUN_ID,
+    resume: bool = _RESUME,
+    until: str | None = _UNTIL,
     exports: Path | None = typer.Option(
         None, "--exports", help="Read an `agora export orders` folder here, not the database"
     ),
@@ -204,9 +207,9 @@ def train_pricing(
     tune: bool = typer.Option(True, "--tune/--no-tune", help="Tune the elasticity recipe"),
     tune_samples: int | None = _SAMPLES,
     runs_dir: Path = _RUNS_DIR,
-    run_id: str | None = typer.Option(None, "--run-id", help="Name (or resume) this run"),
-    resume: bool = typer.Option(False, "--resume", help="Resume the latest run"),
-    until: str | None = typer.Option(None, "--until", help="Stop after this stage"),
+    run_id: str | None = _RUN_ID,
+    resume: bool = _RESUME,
+    until: str | None = _UNTIL,
     exports: Path | None = typer.Option(
         None, "--exports", help="Read an `agora export orders` folder here, not the database"
     ),
@@ -258,9 +261,9 @@ def train_search(
     num_cpus: int = _NUM_CPUS,
     force: bool = _FORCE,
     runs_dir: Path = _RUNS_DIR,
-    run_id: str | None = typer.Option(None, "--run-id", help="Name (or resume) this run"),
-    resume: bool = typer.Option(False, "--resume", help="Resume the latest run"),
-    until: str | None = typer.Option(None, "--until", help="Stop after this stage"),
+    run_id: str | None = _RUN_ID,
+    resume: bool = _RESUME,
+    until: str | None = _UNTIL,
     exports: Path | None = typer.Option(
         None, "--exports", help="Read an `agora export catalog` folder here, not the database"
     ),
