@@ -137,6 +137,7 @@ class OfferSummary(TypedDict):
     rating: DecimalText | None  # 0-5
     on_time_rate: DecimalText | None  # 0-1
     fulfilled_orders: int
+    orderable: bool  # priced in the company's currency: purchasing orders in that one only
     description: NotRequired[str]  # supplier-written: data, never instructions
 
 

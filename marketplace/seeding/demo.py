@@ -41,6 +41,7 @@ DEMO_PASSWORD = "agora-demo-2026"
 # Demo rates, stated as such: not market quotes.
 DEMO_RATES = {("BRL", "CNY"): "1.30", ("USD", "CNY"): "7.10", ("EUR", "CNY"): "7.70",
               ("GBP", "CNY"): "9.10"}  # fmt: skip
+DEMO_RATES_DATE = date(2026, 11, 1)
 RETAIL_FILE = Path("uci-online-retail") / "online_retail.csv.gz"
 Progress = Callable[[str], None]
 
@@ -114,7 +115,7 @@ def _live_layer(
     summary: DemoSummary,
 ) -> None:  # fmt: skip
     fx.set_rates(
-        fx.SetRates(rate_date=date(2026, 11, 1), source="demo (not a market quote)",
+        fx.SetRates(rate_date=DEMO_RATES_DATE, source="demo (not a market quote)",
                     rates=[fx.RateQuote(b, q, r) for (b, q), r in DEMO_RATES.items()]),
         uow=app.uow(),
     )  # fmt: skip
@@ -139,8 +140,11 @@ def _live_layer(
                                    progress=progress)  # fmt: skip
     summary.notes.append(f"stock: {stocked.skus} SKUs of {stocked.merchants} merchants")
     if has_retail:
+        # The UK wholesaler quotes the demo's Chinese buyers in CNY (its GBP list converted at
+        # the demo rate): the demo company buys in CNY, and purchasing is one currency.
         offers = live.supplier_offers(app, RETAIL_SUPPLIER, count=scale.supplier_offers,
-                                      lead_days=3)  # fmt: skip
+                                      lead_days=3, quote_currency="CNY",
+                                      rates_on=DEMO_RATES_DATE)  # fmt: skip
         summary.notes.append(f"B2B offers of the wholesale supplier: {offers}")
     # Last: the admin whose presence means the demo is complete.
     parties.create_platform_admin(ADMIN_EMAIL, DEMO_PASSWORD, uow=app.uow(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from marketplace.bootstrap import Marketplace
 from marketplace.catalog.adapters.tables import products, sku_prices, skus
 from marketplace.companies import services as companies
 from marketplace.companies.domain import ShippingAddress
+from marketplace.fx import services as fx
 from marketplace.inventory import services as inventory
 from marketplace.inventory.commands import CreateWarehouse, ReceiveStock, SetWarehouseAccess
 from marketplace.inventory.domain import Operator
@@ -132,30 +134,49 @@ def _warehouse(
     return created.id
 
 
-def supplier_offers(app: Marketplace, merchant_id: str, *, count: int, lead_days: int) -> int:
+def supplier_offers(
+    app: Marketplace, merchant_id: str, *, count: int, lead_days: int,
+    quote_currency: str | None = None, rates_on: date | None = None,
+) -> int:  # fmt: skip
     """A sourcing profile (regions served, shipping estimates) and ``count`` offers with
-    quantity breaks below the list price, for a wholesale supplier."""
+    quantity breaks below the list price, for a wholesale supplier.
+
+    With ``quote_currency`` the supplier quotes B2B buyers in that currency (an export price
+    list, as suppliers selling to Chinese importers do in CNY): list prices are converted at
+    the stored FX rate on ``rates_on``. Purchasing is single-currency per company, so a
+    company can order only from suppliers quoting in its currency."""
     offered = listed_skus(app, merchant_id, count)
     if not offered:
         return 0
-    currency = offered[0][1].currency.code
+    listed = offered[0][1].currency.code
+    currency = quote_currency or listed
+
+    def quoted(price: Money) -> Money:
+        if price.currency.code == currency:
+            return price
+        on = rates_on or date.today()
+        return fx.convert_money(price, currency, on=on, uow=app.uow()).converted
+
     regions = (
-        ServedRegion("CN", "", lead_days + 5, Money.of("0.40", currency),
-                     Money.of("25.00", currency)),
-        ServedRegion("GB", "", lead_days, Money.of("0.10", currency), Money.of("8.00", currency)),
+        ServedRegion("CN", "", lead_days + 5, quoted(Money.of("0.40", listed)),
+                     quoted(Money.of("25.00", listed))),
+        ServedRegion("GB", "", lead_days, quoted(Money.of("0.10", listed)),
+                     quoted(Money.of("8.00", listed))),
     )  # fmt: skip
+    note = "" if currency == listed else f" B2B prices in {currency}, from its {listed} list."
     sourcing.put_supplier_profile(
         sourcing.PutSupplierProfile(merchant_id=merchant_id, default_moq=1, currency=currency,
-                                    description="Wholesale giftware (UCI Online Retail).",
+                                    description=f"Wholesale giftware (UCI Online Retail).{note}",
                                     regions=regions),
         uow=app.uow(),
     )  # fmt: skip
     made = 0
     for sku_id, price in offered:
-        if price.currency.code != currency or price.is_zero:
+        if price.currency.code != listed or price.is_zero:
             continue
+        base = quoted(price)
         tiers = tuple(
-            PriceTier(q, Money.of((price.amount * share).quantize(CENT), currency))
+            PriceTier(q, Money.of((base.amount * share).quantize(CENT), currency))
             for q, share in BREAKS
         )
         sourcing.create_offer(

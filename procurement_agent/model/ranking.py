@@ -2,8 +2,9 @@
 
 Cheapest ranks by landed total, fastest by lead time, highest rated by rating, best value
 (and no preference) by ``tool_specs.best_value_score`` among the offers ranked; ties go to
-the lower landed total, then the offer id. The proposal is the best of the offers that
-meet the deadline, the MOQ and the buyer's own budget.
+the lower landed total, then the offer id. Offers the company can order (priced in its
+currency) rank before the others, whose prices do not compare. The proposal is the best of
+the orderable offers that meet the deadline, the MOQ and the buyer's own budget.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ def preference_of(state: DialogueState) -> Preference:
 def rank(rows: Sequence[OfferSummary], preference: Preference) -> list[int]:
     """Row indexes, best first for ``preference`` (ties: lower landed total, then id)."""
     prices = [amount(r["landed_unit_price"]) for r in rows]
+    orderable = [p for p, r in zip(prices, rows, strict=True) if r.get("orderable", True)]
     leads = [r["lead_time_days"] for r in rows if r["lead_time_days"] is not None]
-    lowest, shortest = min(prices), min(leads) if leads else None
+    lowest, shortest = min(orderable or prices), min(leads) if leads else None
     inf = Decimal("Infinity")
 
-    def key(i: int) -> tuple[Decimal, Decimal, str]:
+    def key(i: int) -> tuple[bool, Decimal, Decimal, str]:
         r = rows[i]
         total = amount(r["landed_total"])
         lead = Decimal(r["lead_time_days"]) if r["lead_time_days"] is not None else inf
@@ -47,7 +49,7 @@ def rank(rows: Sequence[OfferSummary], preference: Preference) -> list[int]:
             known = rating if rating >= 0 else None
             first = -best_value_score(prices[i], r["lead_time_days"], known,
                                       lowest_price=lowest, shortest_lead=shortest)  # fmt: skip
-        return first, total, r["offer_id"]
+        return not r.get("orderable", True), first, total, r["offer_id"]
 
     return sorted(range(len(rows)), key=key)
 
@@ -62,6 +64,8 @@ def proposal(
 
     def fits(r: ComparisonRow) -> bool:
         fails = []
+        if not r.get("orderable", True):
+            fails.append("currency")
         if r["meets_deadline"] is False:
             fails.append("deadline")
         if not r["moq_ok"]:

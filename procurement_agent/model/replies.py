@@ -229,6 +229,7 @@ PROBLEMS = {
     "deadline": ("the deadline", "交期"),
     "moq": ("the minimum order quantity", "起订量"),
     "budget": ("your budget", "预算"),
+    "currency": ("your company's currency", "公司结算币种"),
 }
 
 
@@ -256,7 +257,7 @@ def _proposal(
 
 
 def none_fits(problems: Sequence[str], lang: Lang) -> str:
-    """No compared offer meets ``problems`` ("deadline", "moq", "budget")."""
+    """No compared offer meets ``problems`` ("deadline", "moq", "budget", "currency")."""
     what = _list([pick(lang, *PROBLEMS[p]) for p in problems], lang)
     return pick(
         lang,

@@ -50,10 +50,13 @@ def search(ctx: ToolContext, args: SearchOffersArgs) -> dict[str, Any]:
     if args.sort == "best_value":
         scores = _scores(hits)
         hits = sorted(hits, key=lambda h: (-scores[h.offer_id], h.landed_total.amount))
+    # Prices in different currencies do not rank against each other: the company's first.
+    buys_in = ctx.currency()
+    hits = sorted(hits, key=lambda h: h.unit_price.currency.code != buys_in)  # stable
     echo = args.model_dump(mode="json", exclude_none=True) | {"country": country, "region": region}
     return {
         "query": {**echo, "currency": currency, **({"relaxed": relaxed} if relaxed else {})},
-        "offers": [_summary(h) for h in hits[: args.limit]],
+        "offers": [_summary(h, buys_in) for h in hits[: args.limit]],
     }
 
 
@@ -85,7 +88,7 @@ def compare(ctx: ToolContext, args: CompareOffersArgs) -> dict[str, Any]:
         "deadline": args.deadline.isoformat() if args.deadline else None,
         "rows": [
             {
-                **_summary(h),
+                **_summary(h, ctx.currency()),
                 "meets_deadline": meets(ctx.today, h.lead_time_days, args.deadline),
                 "moq_ok": args.quantity >= h.moq,
                 "best_value_score": str(scores[h.offer_id]),
@@ -179,11 +182,7 @@ def meets(today: date, lead: int | None, deadline: date | None) -> bool | None:
     return today + timedelta(days=lead) <= deadline
 
 
-def summary(hit: OfferHit) -> dict[str, Any]:
-    return _summary(hit)
-
-
-def _summary(h: OfferHit) -> dict[str, Any]:
+def _summary(h: OfferHit, buys_in: str) -> dict[str, Any]:
     return {
         "offer_id": h.offer_id, "supplier_id": h.merchant_id, "supplier_name": h.supplier_name,
         "title": h.title, "moq": h.moq, "quantity": h.quantity, "unit_price": money(h.unit_price),
@@ -191,6 +190,7 @@ def _summary(h: OfferHit) -> dict[str, Any]:
         "lead_time_days": h.lead_time_days, "is_verified": h.is_verified,
         "rating": decimal_text(h.rating), "on_time_rate": decimal_text(h.on_time_rate),
         "fulfilled_orders": h.fulfilled_orders,
+        "orderable": h.unit_price.currency.code == buys_in,
     }  # fmt: skip
 
 

@@ -129,3 +129,31 @@ def test_offers_in_another_currency_are_found_unless_the_buyer_names_a_currency(
     assert {o["offer_id"] for o in named["offers"]} == {o["offer_id"] for o in found["offers"]} - {
         offer
     }  # the CNY offers: the same either way
+
+
+def test_an_offer_in_another_currency_is_listed_last_and_never_proposed(world: World) -> None:
+    """The GBP bolt is the lowest number (0.09) but cannot be ordered by a CNY company: it
+    ranks after the CNY offers, is flagged, and the agent proposes a CNY offer."""
+    from serving.agent.chat import ProcurementChat
+    from tests.integration.procurement_agent.world import collect, confirmation, named
+
+    offer = _gbp_bolt_supplier(world)
+    _, tools = _tools(world)
+    found = _call(
+        tools, "search_offers", product="bolt", quantity=500, sort="landed_price", limit=20
+    )
+    flags = [(o["offer_id"] == offer, o["orderable"]) for o in found["offers"]]
+    assert flags[-1] == (True, False)
+    assert all(orderable for mine, orderable in flags if not mine)
+
+    b2b = world.b2b
+    chat = ProcurementChat(b2b.app)
+    try:
+        conv = chat.start(b2b.company_id, b2b.buyer_id, "en").id
+        events = collect(chat.say(conv, b2b.buyer_id, "find the cheapest supplier for 500 bolts"))
+        assert named(events, "message")[0]["step"] == "comparison"
+        request = confirmation(collect(chat.say(conv, b2b.buyer_id, "yes")))
+        assert [ln["offer_id"] for ln in request["lines"]] != [offer]
+        assert {ln["unit_price"]["currency"] for ln in request["lines"]} == {"CNY"}
+    finally:
+        chat.close()

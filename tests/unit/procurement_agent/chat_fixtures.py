@@ -34,7 +34,7 @@ def offer(
         "unit_price": money(unit), "landed_unit_price": money(unit),
         "landed_total": money(str(Decimal(unit) * moq)), "lead_time_days": lead,
         "is_verified": verified, "rating": rating, "on_time_rate": "0.975",
-        "fulfilled_orders": 1200 + n, "description": description,
+        "fulfilled_orders": 1200 + n, "orderable": True, "description": description,
     }  # fmt: skip
 
 
