@@ -136,8 +136,11 @@ def _live_layer(
     live.demo_company(app, buyer.id, currencies=("CNY", "GBP"))
     always = (RETAIL_SUPPLIER,) if has_retail else ()
     chosen = live.busiest_merchants(app, scale.stocked_merchants, always=always)
+    # The wholesale supplier has stock of every SKU it offers to B2B buyers.
+    wholesale = {RETAIL_SUPPLIER: max(scale.supplier_offers, scale.skus_per_merchant)}
     stocked = live.stock_merchants(app, chosen, skus_per_merchant=scale.skus_per_merchant,
-                                   progress=progress)  # fmt: skip
+                                   progress=progress,
+                                   wholesale=wholesale if has_retail else None)  # fmt: skip
     summary.notes.append(f"stock: {stocked.skus} SKUs of {stocked.merchants} merchants")
     if has_retail:
         # The UK wholesaler quotes the demo's Chinese buyers in CNY (its GBP list converted at

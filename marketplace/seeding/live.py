@@ -88,9 +88,14 @@ def listed_skus(app: Marketplace, merchant_id: str, limit: int) -> list[tuple[st
 
 
 def stock_merchants(
-    app: Marketplace, merchant_ids: list[str], *, skus_per_merchant: int, progress: Progress
-) -> Stocked:
-    """A warehouse per merchant (and the platform's, shared) with stock of its SKUs."""
+    app: Marketplace, merchant_ids: list[str], *, skus_per_merchant: int, progress: Progress,
+    wholesale: dict[str, int] | None = None,
+) -> Stocked:  # fmt: skip
+    """A warehouse per merchant (and the platform's, shared) with stock of its SKUs.
+
+    ``wholesale`` names suppliers stocked by the pallet (2,000-10,000 a SKU) and how many of
+    their SKUs: at least the ones they offer to B2B buyers, or an offer would be unbuyable."""
+    wholesale = wholesale or {}
     rng = random.Random(2026)
     platform = _warehouse(app, Operator.platform("demo-seed"), "HZ-DC1",
                           "杭州平台仓 Hangzhou platform DC", "CN", "Zhejiang")  # fmt: skip
@@ -110,12 +115,14 @@ def stock_merchants(
             SetWarehouseAccess(warehouse_id=platform, merchant_id=merchant_id), uow=app.uow()
         )
         count = 0
-        for sku_id, _price in listed_skus(app, merchant_id, skus_per_merchant):
+        many = wholesale.get(merchant_id)
+        low, high = (2_000, 10_000) if many else (20, 500)
+        for sku_id, _price in listed_skus(app, merchant_id, many or skus_per_merchant):
             for warehouse_id, operator in ((own, Operator.merchant(merchant_id, "demo-seed")),
                                            (platform, Operator.platform("demo-seed"))):  # fmt: skip
                 inventory.receive_stock(
                     ReceiveStock(operator=operator, sku_id=sku_id, warehouse_id=warehouse_id,
-                                 quantity=rng.randrange(20, 500), reference="demo-seed"),
+                                 quantity=rng.randrange(low, high), reference="demo-seed"),
                     uow=app.uow(),
                 )  # fmt: skip
             count += 1

@@ -62,12 +62,23 @@ def call(ctx: ToolContext, name: str, args: BaseModel) -> dict[str, Any]:
     try:
         result = RUNS[name](ctx, args)
     except DomainError as exc:
-        result = {"error": {"code": exc.code, "message": exc.message}}
+        result = {"error": {"code": exc.code, "message": _explained(exc)}}
     except Exception:  # a bug must not leave the turn half-audited
         log.exception("tool %s failed", name)
         result = {"error": {"code": "tool_failed", "message": f"{name} failed unexpectedly."}}
     audit(ctx, "tool_result", {"tool": name, "result": _compact(result)})
     return result
+
+
+def _explained(exc: DomainError) -> str:
+    """The error's message, with what is wrong with each line when the error lists lines
+    (``checkout_lines_unavailable``: out_of_stock, not_for_sale...)."""
+    lines = exc.details.get("lines")
+    if not isinstance(lines, list) or not lines:
+        return exc.message
+    problems = [f"{ln.get('sku_id')}: {ln.get('problem')}" for ln in lines[:5]
+                if isinstance(ln, dict)]  # fmt: skip
+    return f"{exc.message} ({'; '.join(problems)})" if problems else exc.message
 
 
 def audit(ctx: ToolContext, kind: str, payload: dict[str, Any], actor: str = "agent") -> None:

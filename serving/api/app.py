@@ -39,7 +39,9 @@ from serving.api.security import verified_principal_resolver
 from serving.jobs import start_jobs_thread
 from serving.logging import configure_logging, request_id_var
 from serving.recs.runtime import RecsHolder
-from serving.web import pages, sandbox
+from serving.web import sandbox
+from serving.web.session import WebSessionMiddleware
+from serving.web.site import install_web
 
 log = logging.getLogger("agora.access")
 
@@ -158,10 +160,11 @@ def create_app(
         clock=lambda: app.state.marketplace.clock,
         principal=lambda: app.state.principal_resolver,
     )
+    app.add_middleware(WebSessionMiddleware, container=lambda: app.state.marketplace)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     _include_area_routers(app)
-    app.include_router(pages.router)
+    install_web(app)
     app.include_router(sandbox.router)
     if settings.bench_endpoints:
         from serving.api.routers import bench

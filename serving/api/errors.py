@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from marketplace.shared.errors import (
@@ -99,9 +100,24 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# The web pages (``serving.web``) render their own errors: a function the app keeps in
+# ``app.state.html_errors`` that answers a page request (None: not one of its requests).
+HtmlErrors = Callable[[Request, int, str, str], Response | None]
+
+
+def _page(request: Request, status: int, code: str, detail: str) -> Response | None:
+    render: HtmlErrors | None = getattr(request.app.state, "html_errors", None)
+    if render is None or request.url.path.startswith("/api/"):
+        return None
+    return render(request, status, code, detail)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        page = _page(request, status_for(exc), exc.code, exc.message)
+        if page is not None:
+            return page
         status = status_for(exc)
         headers = (
             {"WWW-Authenticate": "Bearer"} if status == 401
@@ -114,11 +130,19 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(ApiError)
-    async def _api(request: Request, exc: ApiError) -> JSONResponse:
+    async def _api(request: Request, exc: ApiError) -> Response:
+        page = _page(request, exc.status, exc.code, exc.detail)
+        if page is not None:
+            return page
         return problem(exc.status, exc.code, exc.detail, instance=request.url.path, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        page = _page(
+            request, 422, "request_validation_failed", "The request did not pass validation."
+        )
+        if page is not None:
+            return page
         errors = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
@@ -132,15 +156,21 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = _CODES_BY_STATUS.get(exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        page = _page(request, exc.status_code, code, detail)
+        if page is not None:
+            return page
         return problem(
             exc.status_code, code, detail, instance=request.url.path,
             headers=getattr(exc, "headers", None),
         )  # fmt: skip
 
     @app.exception_handler(Exception)
-    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    async def _unhandled(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", extra={"path": request.url.path})
+        page = _page(request, 500, "internal_error", "An unexpected error occurred.")
+        if page is not None:
+            return page
         return problem(500, "internal_error", "An unexpected error occurred.")

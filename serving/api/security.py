@@ -1,7 +1,10 @@
 """Who is calling, and may they? Dependencies for routers.
 
 Credentials: ``Authorization: Bearer <access JWT>`` for users, ``X-API-Key: agora_...``
-(or ``Authorization: Bearer agora_...``) for a merchant's API key. A JWT is verified
+(or ``Authorization: Bearer agora_...``) for a merchant's API key, or for the web pages'
+scripts the ``agora_access`` session cookie (``serving.web.session``): with the cookie, an
+unsafe method must send ``X-CSRF-Token`` equal to the ``agora_csrf`` cookie, else 403
+``csrf_failed``. A JWT is verified
 locally; an API key costs one indexed lookup; a merchant scope one more (merchant joined to
 the caller's membership).
 
@@ -21,6 +24,7 @@ the caller's membership).
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -28,6 +32,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from starlette.requests import cookie_parser
 
 from marketplace.bootstrap import Marketplace
 from marketplace.parties import queries, services
@@ -41,6 +46,10 @@ from marketplace.shared.errors import AuthenticationError, PermissionDeniedError
 from serving.api.idempotency import PrincipalResolver, default_principal
 
 TOKEN_URL = "/api/v1/auth/token"
+ACCESS_COOKIE = "agora_access"
+CSRF_COOKIE = "agora_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 _api_key_header = APIKeyHeader(
@@ -72,6 +81,10 @@ class ApiKeyNotAllowedError(PermissionDeniedError):
     code = "api_key_not_allowed"
 
 
+class CsrfFailedError(PermissionDeniedError):
+    code = "csrf_failed"
+
+
 class MerchantNotApprovedError(PermissionDeniedError):
     code = "merchant_not_approved"
 
@@ -79,6 +92,15 @@ class MerchantNotApprovedError(PermissionDeniedError):
 def _container(request: Request) -> Marketplace:
     container: Marketplace = request.app.state.marketplace
     return container
+
+
+def _cookie(header: str, name: str) -> str | None:
+    return cookie_parser(header).get(name)
+
+
+def _csrf_ok(request: Request) -> bool:
+    cookie, sent = request.cookies.get(CSRF_COOKIE), request.headers.get(CSRF_HEADER)
+    return bool(cookie) and bool(sent) and hmac.compare_digest(str(cookie), str(sent))
 
 
 def _is_api_key(credential: str) -> bool:
@@ -96,6 +118,10 @@ async def resolve_principal(
     if token and api_key:
         raise AuthenticationError("Send a bearer token or an API key, not both.")
     container = _container(request)
+    if not token and not api_key and request.cookies.get(ACCESS_COOKIE):
+        token = request.cookies[ACCESS_COOKIE]
+        if request.method in _UNSAFE and not _csrf_ok(request):
+            raise CsrfFailedError(f"Send the {CSRF_HEADER} header with the session cookie.")
     if token:
         claims = container.tokens.verify(token, now=container.clock.now())
         return Principal(
@@ -234,6 +260,13 @@ def verified_principal_resolver(container: Callable[[], Marketplace]) -> Princip
                 except AuthenticationError:
                     return default_principal(headers)
                 return f"user:{claims.user_id}"
+        access = _cookie(headers.get("cookie", ""), ACCESS_COOKIE)
+        if access and not api_key and not headers.get("authorization"):  # the web session
+            app = container()
+            try:
+                return f"user:{app.tokens.verify(access, now=app.clock.now()).user_id}"
+            except AuthenticationError:
+                return default_principal(headers)
         if api_key:
             parsed = services.parse_api_key(api_key)
             if parsed is not None:

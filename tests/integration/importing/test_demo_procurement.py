@@ -25,7 +25,7 @@ SLICE = DemoScale(
     olist_orders=20, retail_rows=3_000,
     synthetic=SyntheticParams(users=20, merchants=2, products=8, days=3, seed=5,
                               start=date(2026, 11, 1)),
-    stocked_merchants=1, skus_per_merchant=2, supplier_offers=3,
+    stocked_merchants=1, skus_per_merchant=1, supplier_offers=4,
 )  # fmt: skip
 
 
@@ -53,7 +53,7 @@ def test_the_demo_buyer_orders_from_the_uk_wholesaler_in_cny(
             .join(skus, skus.c.id == offers.c.sku_id)
             .join(product_translations, product_translations.c.product_id == skus.c.product_id)
             .where(offers.c.merchant_id == RETAIL_SUPPLIER, product_translations.c.locale == "en")
-            .order_by(offers.c.id)
+            .order_by(offers.c.sku_id.desc())  # the last SKU: beyond skus_per_merchant
             .limit(1)
         ).one()
     assert currency == "CNY"  # the GBP list, quoted to Chinese buyers at the demo rate

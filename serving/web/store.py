@@ -1,20 +1,18 @@
-"""The home page: what this Agora instance holds, and where to go next."""
+"""The storefront: home, categories, search, product pages, cart, checkout, orders."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from marketplace.bootstrap import Marketplace
 from marketplace.catalog import queries
+from serving.web.frame import Page, render
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, tags=["web"])
 
 
 def _home_data(container: Marketplace, locale: str, category_id: str | None) -> dict[str, Any]:
@@ -30,11 +28,7 @@ def _home_data(container: Marketplace, locale: str, category_id: str | None) -> 
 
 @router.get("/", response_class=HTMLResponse)
 async def home(
-    request: Request,
-    lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
-    category: Annotated[str | None, Query(max_length=64)] = None,
+    ctx: Page, category: Annotated[str | None, Query(max_length=64)] = None
 ) -> HTMLResponse:
-    container: Marketplace = request.app.state.marketplace
-    data = await run_in_threadpool(_home_data, container, lang, category)
-    context = {"lang": lang, "category": category, **data}
-    return templates.TemplateResponse(request, "home.html", context)
+    data = await run_in_threadpool(_home_data, ctx.container, ctx.locale, category)
+    return render(ctx, "store/home.html", {"category": category, **data})

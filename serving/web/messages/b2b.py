@@ -1,0 +1,5 @@
+"""Texts of the b2b pages: ``key: (English, Chinese)``."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {}
