@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from marketplace.bootstrap import Marketplace
 from marketplace.parties import services as parties
 from marketplace.shared.errors import AuthenticationError
-from serving.web import admin, b2b, console, store
+from serving.web import admin, b2b, console, store, trade
 from serving.web.display import Display, chosen_currency
 from serving.web.frame import (
     LoginRequiredError,
@@ -44,7 +44,7 @@ WEB_PREFIXES = ("/login", "/logout", "/p/", "/c/", "/search", "/cart", "/checkou
 def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
-    for area in (store, console, b2b, admin):
+    for area in (store, console, b2b, trade, admin):
         app.include_router(area.router)
     app.state.html_errors = html_error
 
