@@ -142,6 +142,8 @@ def _live_layer(
                                    progress=progress,
                                    wholesale=wholesale if has_retail else None)  # fmt: skip
     summary.notes.append(f"stock: {stocked.skus} SKUs of {stocked.merchants} merchants")
+    costed = live.unit_costs(app, "CNY")
+    summary.notes.append(f"unit costs (for pricing advice) of {costed} CNY SKUs")
     if has_retail:
         # The UK wholesaler quotes the demo's Chinese buyers in CNY (its GBP list converted at
         # the demo rate): the demo company buys in CNY, and purchasing is one currency.

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from marketplace.advice import services as advice
+from marketplace.advice.commands import SetSkuPricingInputs
 from marketplace.bootstrap import Marketplace
 from marketplace.catalog.adapters.tables import products, sku_prices, skus
 from marketplace.companies import services as companies
@@ -139,6 +141,37 @@ def _warehouse(
         uow=app.uow(),
     )  # fmt: skip
     return created.id
+
+
+def unit_costs(app: Marketplace, currency: str, *, low: str = "0.45", high: str = "0.70") -> int:
+    """Unit costs for the SKUs listed in ``currency`` (the synthetic merchants' CNY SKUs):
+    a share of the list price drawn per SKU in [low, high], so that pricing advice, which
+    needs a margin to protect, can suggest prices. Returns how many SKUs got one."""
+    rng = random.Random(2027)
+    query = (
+        select(skus.c.id, skus.c.merchant_id, sku_prices.c.amount_minor)
+        .join(sku_prices, sku_prices.c.sku_id == skus.c.id)
+        .where(sku_prices.c.price_type == "list", sku_prices.c.currency == currency,
+               skus.c.status == "active")
+        .order_by(skus.c.id)
+    )  # fmt: skip
+    with app.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    lo, hi = Decimal(low), Decimal(high)
+    made = 0
+    for sku_id, merchant_id, minor in rows:
+        price = Money.from_minor(int(minor), currency)
+        if price.is_zero:
+            continue
+        share = lo + (hi - lo) * Decimal(rng.randrange(0, 1001)) / 1000
+        cost = (price.amount * share).quantize(CENT)
+        advice.set_sku_pricing_inputs(
+            SetSkuPricingInputs(merchant_id=merchant_id, sku_id=sku_id,
+                                actor_id="demo-seed", currency=currency, unit_cost=cost),
+            uow=app.uow(),
+        )  # fmt: skip
+        made += 1
+    return made
 
 
 def supplier_offers(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from marketplace.advice.adapters.tables import sku_pricing_inputs
 from marketplace.bootstrap import Marketplace
 from marketplace.importing.online_retail_import import MERCHANT as RETAIL_SUPPLIER
 from marketplace.ordering.adapters.tables import orders
@@ -44,5 +45,13 @@ def test_demo_on_slices_of_the_real_data(
         )
     assert set(currencies) == {"BRL", "GBP", "CNY"}  # Olist, Online Retail, synthetic
     assert offered == 5
+    with app.engine.connect() as conn:
+        costed = conn.execute(
+            select(sku_pricing_inputs.c.currency, func.count()).group_by(
+                sku_pricing_inputs.c.currency
+            )
+        ).all()
+    assert [c for c, _ in costed] == ["CNY"]  # the synthetic merchants' SKUs have unit costs
+    assert costed[0][1] > 0
     assert {hit.merchant_id for hit in found.items} == {RETAIL_SUPPLIER}
     assert all(hit.price_rule == "tier:48" for hit in found.items)
