@@ -37,6 +37,7 @@ from marketplace.shared.money import Money
 
 ADMIN_EMAIL = "admin@agora.local"
 BUYER_EMAIL = "buyer@agora.local"
+MERCHANT_EMAIL = "merchant@agora.local"
 DEMO_PASSWORD = "agora-demo-2026"
 # Demo rates, stated as such: not market quotes.
 DEMO_RATES = {("BRL", "CNY"): "1.30", ("USD", "CNY"): "7.10", ("EUR", "CNY"): "7.70",
@@ -105,7 +106,7 @@ def seed_demo(
     summary.counts = _counts(app)
     summary.notes.append(
         f"logins: {ADMIN_EMAIL} (platform admin), {BUYER_EMAIL} (buyer, admin of a B2B "
-        f"company); password {DEMO_PASSWORD}"
+        f"company), {MERCHANT_EMAIL} (a merchant's staff); password {DEMO_PASSWORD}"
     )
     return summary
 
@@ -142,6 +143,13 @@ def _live_layer(
                                    progress=progress,
                                    wholesale=wholesale if has_retail else None)  # fmt: skip
     summary.notes.append(f"stock: {stocked.skus} SKUs of {stocked.merchants} merchants")
+    parties.register_user(
+        parties.RegisterUser(email=MERCHANT_EMAIL, password=DEMO_PASSWORD,
+                             display_name="演示商家店员"),
+        uow=app.uow(), passwords=app.passwords,
+    )  # fmt: skip
+    shop = live.demo_merchant_staff(app, MERCHANT_EMAIL, "CNY")
+    summary.notes.append(f"{MERCHANT_EMAIL} works for merchant {shop}")
     costed = live.unit_costs(app, "CNY")
     summary.notes.append(f"unit costs (for pricing advice) of {costed} CNY SKUs")
     if has_retail:

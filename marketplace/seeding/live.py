@@ -25,6 +25,7 @@ from marketplace.fx import services as fx
 from marketplace.inventory import services as inventory
 from marketplace.inventory.commands import CreateWarehouse, ReceiveStock, SetWarehouseAccess
 from marketplace.inventory.domain import Operator
+from marketplace.parties import services as parties
 from marketplace.parties.adapters.tables import merchants
 from marketplace.shared.money import Money
 from marketplace.sourcing import services as sourcing
@@ -226,6 +227,28 @@ def supplier_offers(
         )  # fmt: skip
         made += 1
     return made
+
+
+def demo_merchant_staff(app: Marketplace, email: str, currency: str) -> str | None:
+    """The registered user ``email`` joins, as staff, the merchant selling in ``currency``
+    with the most orders (in the demo a synthetic CNY merchant, whose console has sales,
+    forecasts and price suggestions). Returns the merchant's id (None: no such merchant)."""
+    from marketplace.ordering.adapters.tables import orders
+
+    query = (
+        select(merchants.c.id)
+        .join(orders, orders.c.merchant_id == merchants.c.id)
+        .where(merchants.c.status == "approved", merchants.c.default_currency == currency)
+        .group_by(merchants.c.id)
+        .order_by(func.count().desc(), merchants.c.id)
+        .limit(1)
+    )
+    with app.engine.connect() as conn:
+        merchant_id = conn.execute(query).scalar()
+    if merchant_id is None:
+        return None
+    parties.add_staff_member(merchant_id, email, uow=app.uow())
+    return str(merchant_id)
 
 
 def demo_company(app: Marketplace, buyer_id: str, *, currencies: tuple[str, ...]) -> str:

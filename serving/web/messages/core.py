@@ -33,8 +33,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "core.login.password": ("Password", "密码"),
     "core.login.failed": ("The e-mail or the password is wrong.", "邮箱或密码不正确。"),
     "core.login.demo": (
-        "Demo accounts: {buyer} (buyer) and {admin} (platform admin), password {password}.",
-        "演示账号：{buyer}（买家）和 {admin}（平台管理员），密码 {password}。",
+        "Demo accounts: {buyer} (buyer), {merchant} (merchant staff) and {admin} "
+        "(platform admin), password {password}.",
+        "演示账号：{buyer}（买家）、{merchant}（商家店员）和 {admin}（平台管理员），"
+        "密码 {password}。",
     ),
     "core.signed_in_as": ("Signed in as {name}", "已登录：{name}"),
     "core.error.title": ("Something went wrong", "出错了"),

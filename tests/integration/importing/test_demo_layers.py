@@ -13,7 +13,8 @@ from marketplace.advice.adapters.tables import sku_pricing_inputs
 from marketplace.bootstrap import Marketplace
 from marketplace.importing.online_retail_import import MERCHANT as RETAIL_SUPPLIER
 from marketplace.ordering.adapters.tables import orders
-from marketplace.seeding.demo import DemoScale, seed_demo
+from marketplace.parties.adapters.tables import merchant_members, merchants, users
+from marketplace.seeding.demo import MERCHANT_EMAIL, DemoScale, seed_demo
 from marketplace.seeding.synthetic import SyntheticParams
 from marketplace.sourcing import queries
 from marketplace.sourcing.adapters.tables import offers
@@ -53,5 +54,13 @@ def test_demo_on_slices_of_the_real_data(
         ).all()
     assert [c for c, _ in costed] == ["CNY"]  # the synthetic merchants' SKUs have unit costs
     assert costed[0][1] > 0
+    with app.engine.connect() as conn:
+        staff = conn.execute(
+            select(merchants.c.default_currency)
+            .join(merchant_members, merchant_members.c.merchant_id == merchants.c.id)
+            .join(users, users.c.id == merchant_members.c.user_id)
+            .where(users.c.email == MERCHANT_EMAIL)
+        ).all()
+    assert staff == [("CNY",)]  # the demo merchant login works for a synthetic merchant
     assert {hit.merchant_id for hit in found.items} == {RETAIL_SUPPLIER}
     assert all(hit.price_rule == "tier:48" for hit in found.items)
