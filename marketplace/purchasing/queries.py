@@ -199,3 +199,36 @@ def statement(
         "invoiced": m(sum(int(r.amount_minor) for r in rows)),
         "invoices": [_invoice(r, end) for r in rows],
     }
+
+
+def decided_by(
+    conn: Connection, company_id: str, user_id: str, *, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Requests on which this member decided a step, latest decision first, with that
+    step's decision (``approved``/``rejected``), comment and time."""
+    pr, st = purchase_requests.c, approval_steps.c
+    rows = conn.execute(
+        select(
+            pr.id,
+            pr.requester_id,
+            pr.status,
+            pr.total_minor,
+            pr.currency,
+            pr.source,
+            pr.created_at,
+            pr.group_id,
+            pr.failure_code,
+            st.status.label("decision"),
+            st.comment,
+            st.decided_at,
+        )
+        .join(approval_steps, st.request_id == pr.id)
+        .where(pr.company_id == company_id, st.decided_by == user_id)
+        .order_by(st.decided_at.desc(), pr.id.desc())
+        .limit(limit)
+    )
+    return [
+        {**_summary(r), "decision": r.decision, "comment": r.comment,
+         "decided_at": r.decided_at.isoformat() if r.decided_at else None}
+        for r in rows
+    ]  # fmt: skip
