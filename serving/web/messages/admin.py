@@ -2,4 +2,256 @@
 
 from __future__ import annotations
 
-MESSAGES: dict[str, tuple[str, str]] = {}
+# fmt: off
+MESSAGES: dict[str, tuple[str, str]] = {
+    "admin.nav.label": ("Platform admin", "平台管理"),
+    "admin.nav.overview": ("Overview", "概览"),
+    "admin.nav.merchants": ("Merchant review", "商家审核"),
+    "admin.nav.categories": ("Categories", "类目"),
+    "admin.nav.commissions": ("Commission rules", "佣金规则"),
+    "admin.nav.models": ("Models in service", "在线模型"),
+    "admin.nav.health": ("System health", "系统健康"),
+    "admin.refused": ("That was not accepted.", "操作未被接受。"),
+    "admin.actions": ("Actions", "操作"),
+    "admin.show": ("Show", "显示"),
+    "admin.yes": ("Yes", "是"),
+    "admin.no": ("No", "否"),
+    # overview
+    "admin.overview.title": ("Platform overview", "平台概览"),
+    "admin.overview.figures": ("Key figures", "关键数据"),
+    "admin.overview.pending": ("Applications awaiting review", "待审核的入驻申请"),
+    "admin.overview.approved": ("Approved merchants", "已通过的商家"),
+    "admin.overview.of_all": ("of {count} merchants in all", "共 {count} 个商家"),
+    "admin.overview.orders_today": ("Orders today (UTC)", "今日订单（UTC）"),
+    "admin.overview.tasks": ("Administration", "管理功能"),
+    "admin.overview.merchants_hint": (
+        "Approve or reject applications to sell; every merchant by status.",
+        "审核商家入驻申请（通过或驳回），按状态查看全部商家。",
+    ),
+    "admin.overview.categories_hint": (
+        "The category tree: names in Chinese and English, order, active or not.",
+        "类目树：中英文名称、排序、启用或停用。",
+    ),
+    "admin.overview.commissions_hint": (
+        "Commission rates for the platform, a category or a merchant, with floors.",
+        "平台、类目或商家的佣金费率及最低佣金。",
+    ),
+    "admin.overview.models_hint": (
+        "Recommender versions and their metrics, advice models and champions.",
+        "推荐模型版本与指标、经营建议模型与冠军模型。",
+    ),
+    "admin.overview.health_hint": (
+        "Database, cache, loaded models, background jobs and event lag.",
+        "数据库、缓存、已加载模型、后台任务与事件延迟。",
+    ),
+    # merchants
+    "admin.merchants.title": ("Merchant onboarding review", "商家入驻审核"),
+    "admin.merchants.pending": ("Awaiting review ({count})", "待审核（{count}）"),
+    "admin.merchants.none_pending": ("No application is waiting.", "暂无待审核的申请。"),
+    "admin.merchants.all": ("All merchants", "全部商家"),
+    "admin.merchants.status": ("Status", "状态"),
+    "admin.merchants.any_status": ("Any status", "全部状态"),
+    "admin.merchants.name": ("Merchant", "商家"),
+    "admin.merchants.kind": ("Kind", "类型"),
+    "admin.merchants.applied": ("Applied", "申请时间"),
+    "admin.merchants.approved_at": ("Approved", "通过时间"),
+    "admin.merchants.legal_name": ("Legal name", "企业名称"),
+    "admin.merchants.owner": ("Applicant", "申请人"),
+    "admin.merchants.contact": ("Contact", "联系方式"),
+    "admin.merchants.place": ("Region", "地区"),
+    "admin.merchants.currency": ("Currency", "币种"),
+    "admin.merchants.reason": ("Last reason", "上次原因"),
+    "admin.merchants.approve": ("Approve", "通过"),
+    "admin.merchants.reject": ("Reject", "驳回"),
+    "admin.merchants.reject_reason": ("Reason for a rejection", "驳回原因"),
+    "admin.merchants.done.approve": (
+        "{name} is approved and can sell now.", "{name} 已通过审核，可以开始销售。",
+    ),
+    "admin.merchants.done.reject": (
+        "{name} was rejected; the reason is shown to them.", "已驳回 {name}，商家可看到驳回原因。",
+    ),
+    "admin.merchants.reason_required": ("Give a reason for the rejection.", "请填写驳回原因。"),
+    "admin.merchants.illegal_merchant_transition": (
+        "This merchant is no longer awaiting review.", "该商家已不在待审核状态。",
+    ),
+    "admin.status.onboarding": ("Onboarding", "入驻中"),
+    "admin.status.pending_review": ("Awaiting review", "待审核"),
+    "admin.status.approved": ("Approved", "已通过"),
+    "admin.status.rejected": ("Rejected", "已驳回"),
+    "admin.status.suspended": ("Suspended", "已暂停"),
+    "admin.kind.self_operated": ("Self-operated", "平台自营"),
+    "admin.kind.third_party": ("Third-party", "第三方商家"),
+    "admin.kind.supplier": ("Supplier", "供应商"),
+    # categories
+    "admin.categories.title": ("Category tree", "类目树"),
+    "admin.categories.intro": (
+        "Open a category to rename it, change its place among its siblings, deactivate it "
+        "(its whole branch is hidden from the shop) or add a child.",
+        "展开类目可修改名称、调整同级排序、停用（整个分支将在商城隐藏）或添加子类目。",
+    ),
+    "admin.categories.tree": ("Top-level categories ({count})", "一级类目（{count}）"),
+    "admin.categories.add_root": ("Add a top-level category", "添加一级类目"),
+    "admin.categories.add_child": ("Add a child category", "添加子类目"),
+    "admin.categories.add": ("Add", "添加"),
+    "admin.categories.edit": ("Edit {name}", "编辑 {name}"),
+    "admin.categories.name_en": ("English name", "英文名称"),
+    "admin.categories.name_zh": ("Chinese name", "中文名称"),
+    "admin.categories.position": ("Position among siblings (0 = first)", "同级排序（0 为第一）"),
+    "admin.categories.active": ("Active (shown in the shop)", "启用（在商城显示）"),
+    "admin.categories.inactive": ("Inactive", "已停用"),
+    "admin.categories.added": ("Added {name}.", "已添加 {name}。"),
+    "admin.categories.saved": ("Saved {name}.", "已保存 {name}。"),
+    "admin.categories.invalid_category": (
+        "Give a name in at least one language.", "请至少填写一种语言的名称。",
+    ),
+    "admin.categories.category_slug_taken": (
+        "Another category already has that address.", "已有类目使用相同的地址。",
+    ),
+    # commissions
+    "admin.commissions.title": ("Commission rules", "佣金规则"),
+    "admin.commissions.intro": (
+        "A merchant's rule wins, else the nearest category's, else the platform default. "
+        "Commission = amount × rate, then raised to the floor in the order's currency.",
+        "优先使用商家规则，其次最近的类目规则，最后是平台默认规则。"
+        "佣金 = 金额 × 费率，低于该币种最低佣金时按最低佣金收取。",
+    ),
+    "admin.commissions.new": ("New rule", "新建规则"),
+    "admin.commissions.scope": ("Applies to", "适用范围"),
+    "admin.commissions.target": ("Category or merchant id", "类目或商家 ID"),
+    "admin.commissions.target_hint": (
+        "Empty for the platform default.", "平台默认规则请留空。",
+    ),
+    "admin.commissions.rate": ("Rate", "费率"),
+    "admin.commissions.rate_col": ("Rate", "费率"),
+    "admin.commissions.rate_hint": (
+        "A fraction between 0 and 1, e.g. 0.05 for 5%.", "0 到 1 之间的小数，例如 0.05 表示 5%。",
+    ),
+    "admin.commissions.floors": ("Minimum commission per currency", "各币种最低佣金"),
+    "admin.commissions.caps": ("Maximum per currency", "各币种最高佣金"),
+    "admin.commissions.note": ("Note", "备注"),
+    "admin.commissions.create": ("Create rule", "创建规则"),
+    "admin.commissions.rules": ("Rules in force or paused ({count})", "现有规则（{count}）"),
+    "admin.commissions.period": ("Effective", "生效期间"),
+    "admin.commissions.state": ("State", "状态"),
+    "admin.commissions.always": ("Always", "长期有效"),
+    "admin.commissions.active": ("Active", "启用"),
+    "admin.commissions.inactive": ("Inactive", "已停用"),
+    "admin.commissions.activate": ("Activate", "启用"),
+    "admin.commissions.deactivate": ("Deactivate", "停用"),
+    "admin.commissions.activate_rule": (
+        "Activate the {scope} rule at {rate}", "启用 {scope} 规则（{rate}）",
+    ),
+    "admin.commissions.deactivate_rule": (
+        "Deactivate the {scope} rule at {rate}", "停用 {scope} 规则（{rate}）",
+    ),
+    "admin.commissions.created": ("Rule created at {rate}.", "已创建费率为 {rate} 的规则。"),
+    "admin.commissions.activated": ("The rule is active again.", "规则已重新启用。"),
+    "admin.commissions.deactivated": ("The rule is deactivated.", "规则已停用。"),
+    "admin.commissions.invalid_commission_rate": (
+        "The rate must be a number between 0 and 1 with at most 4 decimals (0.05 = 5%). "
+        "Nothing was saved.",
+        "费率须为 0 到 1 之间、最多 4 位小数的数字（0.05 即 5%）。未保存任何内容。",
+    ),
+    "admin.commissions.invalid_commission_limit": (
+        "A minimum commission must be zero or more. Nothing was saved.",
+        "最低佣金不能为负数。未保存任何内容。",
+    ),
+    "admin.commissions.invalid_commission_scope": (
+        "A platform rule names no target; a category or merchant rule needs its id. "
+        "Nothing was saved.",
+        "平台规则无需填写 ID；类目或商家规则必须填写对应 ID。未保存任何内容。",
+    ),
+    "admin.commissions.unknown_commission_scope": (
+        "No such category or merchant. Nothing was saved.", "找不到该类目或商家。未保存任何内容。",
+    ),
+    "admin.commissions.invalid_money": (
+        "A minimum commission is an amount such as 1.00. Nothing was saved.",
+        "最低佣金须为金额，例如 1.00。未保存任何内容。",
+    ),
+    "admin.commissions.money_precision": (
+        "Too many decimals for that currency. Nothing was saved.",
+        "金额小数位数超出该币种精度。未保存任何内容。",
+    ),
+    "admin.scope.platform": ("Platform default", "平台默认"),
+    "admin.scope.category": ("Category", "类目"),
+    "admin.scope.merchant": ("Merchant", "商家"),
+    # models
+    "admin.models.title": ("Models in service", "在线模型"),
+    "admin.models.intro": (
+        "What this API worker serves now (as GET /api/v1/models reports it).",
+        "当前 API 进程正在使用的模型（与 GET /api/v1/models 一致）。",
+    ),
+    "admin.models.load_error": (
+        "The last reload failed; the previous versions serve:",
+        "最近一次重新加载失败，仍使用之前的版本：",
+    ),
+    "admin.models.recs": ("Recommenders and search", "推荐与搜索模型"),
+    "admin.models.surface": ("Serves", "用途"),
+    "admin.models.model": ("Model", "模型"),
+    "admin.models.version": ("Version", "版本"),
+    "admin.models.loaded_at": ("Loaded", "加载时间"),
+    "admin.models.registered": ("Registered version", "注册版本"),
+    "admin.models.metric": ("Metric", "指标"),
+    "admin.models.score": ("Score", "得分"),
+    "admin.models.local": ("Local folder", "本地目录"),
+    "admin.models.no_recs": ("No recommender is loaded.", "未加载任何推荐模型。"),
+    "admin.models.synced": ("Last MLflow sync: {at} UTC", "最近一次 MLflow 同步：{at} UTC"),
+    "admin.models.sync_off": (
+        "The MLflow sync is off: the folder registry serves.",
+        "MLflow 同步未开启：使用本地模型目录。",
+    ),
+    "admin.models.advice": (
+        "Advice: forecasts and price suggestions",
+        "经营建议：需求预测与价格建议",
+    ),
+    "admin.models.family": ("Family", "类别"),
+    "admin.models.family.forecast": ("Demand forecast", "需求预测"),
+    "admin.models.family.pricing": ("Price suggestions", "价格建议"),
+    "admin.models.last_used": ("Last stored", "最近写入"),
+    "admin.models.rows": ("Rows", "行数"),
+    "admin.models.defaults": ("Library defaults", "默认参数"),
+    "admin.models.no_advice": ("No advice has been stored yet.", "尚未生成经营建议。"),
+    "admin.models.champions": ("Advice champions in MLflow", "MLflow 中的建议冠军模型"),
+    "admin.models.in_use": ("Used by the advice", "已用于建议"),
+    # health
+    "admin.health.title": ("System health", "系统健康"),
+    "admin.health.ready": ("Ready: every dependency answers.", "就绪：所有依赖均正常响应。"),
+    "admin.health.unready": ("Not ready: a dependency is down.", "未就绪：有依赖不可用。"),
+    "admin.health.checked": ("checked at {at} UTC", "检查时间 {at} UTC"),
+    "admin.health.dependencies": ("Dependencies", "依赖"),
+    "admin.health.check": ("Check", "检查项"),
+    "admin.health.result": ("Result", "结果"),
+    "admin.health.ok": ("OK", "正常"),
+    "admin.health.dep.database": ("Database", "数据库"),
+    "admin.health.dep.redis": ("Cache and event stream (Redis)", "缓存与事件流（Redis）"),
+    "admin.health.not_configured": ("Not configured (embedded)", "未配置（嵌入式）"),
+    "admin.health.models_loaded": ("Models loaded", "已加载模型"),
+    "admin.health.surfaces": ("{count} surfaces", "{count} 个用途"),
+    "admin.health.none_loaded": ("None: recommendations fall back", "无：推荐使用兜底策略"),
+    "admin.health.jobs": ("Background jobs", "后台任务"),
+    "admin.health.jobs_in_process": (
+        "In this process, every {seconds} s",
+        "在本进程运行，每 {seconds} 秒",
+    ),
+    "admin.health.jobs_worker": (
+        "In a separate worker (agora orders work)", "由独立进程运行（agora orders work）",
+    ),
+    "admin.health.events": ("Event delivery", "事件投递"),
+    "admin.health.unpublished": (
+        "{count} events not yet relayed to the stream", "{count} 个事件尚未转发到事件流",
+    ),
+    "admin.health.oldest": ("the oldest waits {seconds} s", "最早的已等待 {seconds} 秒"),
+    "admin.health.table_source": (
+        "Without Redis, consumers read the outbox table directly.",
+        "未配置 Redis：消费者直接读取 outbox 表。",
+    ),
+    "admin.health.groups": ("Consumer groups", "消费者组"),
+    "admin.health.group": ("Consumer group", "消费者组"),
+    "admin.health.behind": ("Events behind", "落后事件数"),
+    "admin.health.updated": ("Last read", "最近读取"),
+    "admin.health.no_groups": (
+        "No consumer group has read the outbox table yet.", "尚无消费者组读取 outbox 表。",
+    ),
+    "admin.health.probes": ("Probes for the load balancer:", "负载均衡探针："),
+}
+# fmt: on
