@@ -4,7 +4,7 @@ from marketplace.bootstrap import Marketplace
 from tests.e2e.catalog_api import open_shop
 
 
-def test_home_page_lists_categories_and_newest_products(
+def test_home_page_lists_categories_and_new_arrivals(
     sqlite_client: TestClient, sqlite_app: Marketplace
 ) -> None:
     shop = open_shop(sqlite_client, sqlite_app)
@@ -15,9 +15,12 @@ def test_home_page_lists_categories_and_newest_products(
     assert "连衣裙" in page.text  # the category, in Chinese by default
     assert f'data-product-id="{product_id}"' in page.text
     assert "¥88.00" in page.text
-    english = sqlite_client.get(f"/?lang=en&category={shop.category_id}")
+    english = sqlite_client.get("/?lang=en")
     assert "Dresses" in english.text
-    assert "Summer dress" in english.text
+    assert f'href="/c/{shop.category_id}"' in english.text  # the category navigation
+    category = sqlite_client.get(f"/c/{shop.category_id}?lang=en")
+    assert "Summer dress" in category.text
+    assert f'data-product-id="{product_id}"' in category.text
 
 
 def test_home_page_falls_back_to_chinese_for_an_unknown_language(
