@@ -60,11 +60,16 @@ def _recs(ctx: PageContext) -> Recommendations:
     return ctx.request.app.state.recs.get().service  # type: ignore[no-any-return]
 
 
-def _shelf(result: RecsResult) -> dict[str, Any]:
-    """A recommendation or search answer as product cards, with its attribution id."""
+def _shelf(ctx: PageContext, result: RecsResult) -> dict[str, Any]:
+    """A recommendation or search answer as product cards, with its attribution id. Titles
+    (in the reader's language) and prices come fresh from the catalogue, not from the
+    recommender's copy, which may be minutes old; a product no longer on sale is left out."""
     read = RecommendationsRead.of(result)
-    items = [{"id": i.product_id, "title": i.title, "merchant_id": i.merchant_id,
-              "price": i.price.model_dump() if i.price else None} for i in read.items]  # fmt: skip
+    with queries.read_connection(ctx.container.engine) as conn:
+        cards = queries.product_cards(conn, [i.product_id for i in read.items], locale=ctx.locale)
+    items = [{"id": i.product_id, "title": cards[i.product_id]["title"] or i.title,
+              "merchant_id": i.merchant_id, "price": cards[i.product_id]["price"]}
+             for i in read.items if i.product_id in cards]  # fmt: skip
     return {"attribution_id": read.attribution_id, "model": read.model, "items": items}
 
 
@@ -105,8 +110,8 @@ def _home_data(ctx: PageContext, sid: str | None) -> dict[str, Any]:
             conn, queries.ProductListQuery(limit=12, locale=ctx.locale), public=True
         ).items
     return {"tree": _categories(container, ctx.locale), "newest": newest,
-            "for_you": _shelf(for_you) if for_you else None,
-            "trending": _shelf(trending)}  # fmt: skip
+            "for_you": _shelf(ctx, for_you) if for_you else None,
+            "trending": _shelf(ctx, trending)}  # fmt: skip
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -147,10 +152,12 @@ async def search_page(ctx: Page, q: Annotated[str, Query(max_length=200)] = "") 
     text = " ".join(q.split())
     found = None
     if text:
-        result = await run_in_threadpool(
-            _recs(ctx).search, text, RecsQuery(k=40, page="search"), user_id=_user_id(ctx)
-        )
-        found = _shelf(result)
+
+        def find() -> dict[str, Any]:
+            query = RecsQuery(k=40, page="search")
+            return _shelf(ctx, _recs(ctx).search(text, query, user_id=_user_id(ctx)))
+
+        found = await run_in_threadpool(find)
     return render(ctx, "store/search.html", {"q": text, "found": found})
 
 
@@ -192,8 +199,8 @@ def _product_data(ctx: PageContext, product_id: str, level: str | None) -> dict[
         ))  # fmt: skip
     recs, user_id = _recs(ctx), _user_id(ctx)
     q = RecsQuery(k=6, page="product")
-    similar = _shelf(recs.similar(product_id, q, user_id=user_id))
-    together = _shelf(recs.bought_together(product_id, q, user_id=user_id))
+    similar = _shelf(ctx, recs.similar(product_id, q, user_id=user_id))
+    together = _shelf(ctx, recs.bought_together(product_id, q, user_id=user_id))
     return {"product": product, "options": options, "similar": similar, "together": together}
 
 
@@ -240,7 +247,7 @@ def _cart_data(ctx: PageContext, level: str | None) -> tuple[dict[str, Any], boo
     complements = None
     if view.priced:
         products = list(dict.fromkeys(line.snapshot.product_id for line in view.priced))
-        complements = _shelf(_recs(ctx).cart_complements(
+        complements = _shelf(ctx, _recs(ctx).cart_complements(
             products, RecsQuery(k=6, page="cart"), user_id=_user_id(ctx)))  # fmt: skip
     return {"view": view, "complements": complements}, merged
 

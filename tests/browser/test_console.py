@@ -62,7 +62,8 @@ def test_owner_accepts_a_suggestion_and_ships_an_order(
 
     drain_events(pg_app)  # what the events worker does after a price change
     page.goto(f"{base}/?lang=en")
-    assert _prices(page, newest) == {"¥110.00"}
+    assert page.locator(card).count() > page.locator(newest).count()  # on other shelves too
+    assert _prices(page, card) == {"¥110.00"}  # every shelf: recommended ones read it fresh
     page.goto(f"{base}/c/{world.category_id}?lang=en")
     assert _prices(page, card) == {"¥110.00"}
     product_page = page.goto(f"{base}/p/{product_id}?lang=en")

@@ -20,6 +20,7 @@ from marketplace.catalog.queries.listing import (
     ProductListQuery,
     ProductPage,
     list_products,
+    product_cards,
     search_terms,
 )
 from marketplace.catalog.queries.products import (
@@ -41,6 +42,7 @@ __all__ = [
     "list_products",
     "merchant_product_detail",
     "price_set_dict",
+    "product_cards",
     "product_detail",
     "read_connection",
     "search_terms",

@@ -148,6 +148,25 @@ def list_products(conn: Connection, query: ProductListQuery, *, public: bool = T
     return ProductPage(items, next_key)
 
 
+def product_cards(
+    conn: Connection, product_ids: Sequence[str], *, locale: str | None
+) -> dict[str, dict[str, Any]]:
+    """The public list items (title in ``locale``, lowest price...) of the given products
+    that are on sale now, by id: what a shelf of recommended product ids shows, fresh
+    (a recommender's copy of the catalogue may be minutes old)."""
+    wanted = sorted(set(product_ids))
+    if not wanted:
+        return {}
+    stmt = (
+        select(*_COLUMNS)
+        .join(merchants, merchants.c.id == products.c.merchant_id)
+        .where(products.c.status == "listed", merchants.c.status == "approved",
+               products.c.id.in_(wanted))
+    )  # fmt: skip
+    rows = conn.execute(_with_titles(stmt.subquery("page"), "newest")).all()
+    return {item["id"]: item for item in _items(rows, locale, public=True)}
+
+
 def _check_category(conn: Connection, query: ProductListQuery) -> None:
     if query.category_id:
         category_path(conn, query.category_id)  # raises category_not_found

@@ -106,7 +106,8 @@ def test_search_finds_products_and_says_when_nothing_matches(world: StoreWorld) 
     # Without a trained search index the service matches the products' own-language titles.
     found = client.get("/search?q=炒锅&lang=en")
     assert found.status_code == 200
-    assert "铸铁炒锅" in found.text
+    assert "Cast iron wok" in found.text  # shown in the reader's language
+    assert "铸铁炒锅" in client.get("/search?q=炒锅&lang=zh").text
     assert "Results for “炒锅”" in found.text
     assert '"type": "search"' in found.text
     assert '"attribution_id": "rec_' in found.text
