@@ -49,8 +49,10 @@ def _chromium() -> str:
     return str(path)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running on the
+    # main thread while it is open, and later tests calling asyncio.run() would fail.
     sync_api = pytest.importorskip("playwright.sync_api")
     executable = _chromium()
     with sync_api.sync_playwright() as p:
