@@ -1,4 +1,5 @@
-"""The sandbox gateway's hosted pay page: what Alipay's or WeChat Pay's cashier would be.
+"""The sandbox gateway's hosted pay page: what Alipay's or WeChat Pay's cashier would be
+(``templates/store/sandbox_cashier.html``, in the site's frame).
 
 The buyer (or a test) chooses what happens: pay, fail, close unpaid, let it time out,
 get the notification twice, or get a cancel and then a capture (out of order). The
@@ -24,18 +25,10 @@ from marketplace.payments.adapters.sandbox_sim import (
 from marketplace.payments.services import process_refund, receive_notification
 from marketplace.shared.errors import DomainError, NotFoundError
 from serving.api.deps import App
+from serving.web.frame import Page, render
 
 router = APIRouter(prefix="/sandbox", tags=["sandbox gateway"], include_in_schema=True)
 log = logging.getLogger("agora.sandbox")
-
-_OUTCOMES = {
-    SandboxOutcome.SUCCEED: "Pay 支付",
-    SandboxOutcome.FAIL: "Fail 支付失败",
-    SandboxOutcome.CANCEL: "Close unpaid 关闭",
-    SandboxOutcome.TIMEOUT: "Time out (no notification) 超时",
-    SandboxOutcome.NOTIFY_TWICE: "Pay, notify twice 重复通知",
-    SandboxOutcome.OUT_OF_ORDER: "Cancel, then pay (out of order) 乱序通知",
-}
 
 
 def _sandbox(container: App) -> SandboxGateway:
@@ -57,20 +50,13 @@ _ERRORS: dict[int | str, dict[str, str]] = {
     responses=_ERRORS,
     summary="The sandbox cashier: shows the amount and the outcomes to choose from",
 )
-def pay_page(payment_id: str, container: App, t: Annotated[str, Query()]) -> HTMLResponse:
-    charge = _sandbox(container).read_token(t)
-    buttons = "".join(
-        f'<button name="outcome" value="{o.value}">{html.escape(label)}</button> '
-        for o, label in _OUTCOMES.items()
-    )
-    body = f"""<!doctype html><html lang="zh"><head><meta charset="utf-8">
-<title>Agora sandbox cashier</title></head><body>
-<h1>Agora sandbox cashier 沙箱收银台</h1>
-<p>Payment <code>{html.escape(charge.payment_id)}</code>: {html.escape(charge.subject)}</p>
-<p class="amount">{html.escape(str(charge.amount))}</p>
-<form method="post" action="/sandbox/pay/{html.escape(payment_id)}">
-<input type="hidden" name="t" value="{html.escape(t)}">{buttons}</form></body></html>"""
-    return HTMLResponse(body)
+def pay_page(payment_id: str, ctx: Page, t: Annotated[str, Query()]) -> HTMLResponse:
+    # The buyer may not be signed in here (a vendor's cashier knows nobody): ``Page``.
+    charge = _sandbox(ctx.container).read_token(t)
+    return render(ctx, "store/sandbox_cashier.html", {
+        "charge": charge, "payment_id": payment_id, "token": t, "pay": SandboxOutcome.SUCCEED,
+        "others": [o for o in SandboxOutcome if o is not SandboxOutcome.SUCCEED],
+    })  # fmt: skip
 
 
 @router.post(

@@ -132,8 +132,12 @@ def test_browse_recommendation_cart_of_two_merchants_checkout_pay_and_orders(
 
     page.get_by_role("button", name="Pay now").click()
     page.wait_for_url("**/sandbox/pay/**")
+    cashier = page.url
+    assert page.get_by_role("heading", level=1).inner_text() == "Sandbox cashier"
+    assert page.get_by_test_id("sandbox-amount").inner_text().startswith("¥")
+    assert_accessible(page, context="sandbox cashier")
     shoot(page, "store-sandbox")
-    page.get_by_role("button", name="Pay 支付", exact=True).click()
+    page.get_by_role("button", name="Pay", exact=True).click()
     page.wait_for_url("**/orders?group=*")
 
     def paid() -> bool:
@@ -166,6 +170,14 @@ def test_browse_recommendation_cart_of_two_merchants_checkout_pay_and_orders(
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(phone_page, context="store home on a phone, Chinese")
     shoot(phone_page, "store-home-phone-zh")
+
+    # The cashier needs no signed-in buyer (a vendor's page would know nobody).
+    phone_page.goto(cashier)
+    assert phone_page.get_by_role("heading", level=1).inner_text() == "沙箱收银台"
+    assert phone_page.get_by_role("button", name="支付", exact=True).is_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(phone_page, context="sandbox cashier on a phone, Chinese")
+    shoot(phone_page, "store-sandbox-phone-zh")
 
     # Each merchant sees its own sub-order in its console (built by the console's pages).
     for seller in (silk, home):

@@ -179,5 +179,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "store.status.pending": ("Refund on its way", "退款处理中"),
     "store.status.succeeded": ("Refunded", "退款成功"),
     "store.status.failed": ("Refund failed", "退款失败"),
+    "store.sandbox.title": ("Sandbox cashier", "沙箱收银台"),
+    "store.sandbox.intro": ("A test cashier standing in for Alipay or WeChat Pay: no money moves. "
+                            "Choose what the payment provider does.",
+                            "代替支付宝或微信支付的测试收银台，不会真实扣款。请选择支付机构的处理结果。"),
+    "store.sandbox.payment": ("Payment", "支付单号"),
+    "store.sandbox.expires": ("Link valid until", "链接有效期至"),
+    "store.sandbox.amount": ("Amount to pay", "应付金额"),
+    "store.sandbox.other_outcomes": ("Other outcomes (for testing)", "其他结果（测试用）"),
+    "store.sandbox.other_hint": ("Each sends the notifications a real provider would in that case.",
+                                 "每种结果都会像真实支付机构一样发送相应的异步通知。"),
+    "store.sandbox.outcome.succeed": ("Pay", "支付"),
+    "store.sandbox.outcome.fail": ("Fail", "支付失败"),
+    "store.sandbox.outcome.cancel": ("Close unpaid", "关闭（未支付）"),
+    "store.sandbox.outcome.timeout": ("Time out (no notification)", "超时（不通知）"),
+    "store.sandbox.outcome.notify_twice": ("Pay, notify twice", "支付并重复通知"),
+    "store.sandbox.outcome.out_of_order": ("Cancel, then pay (out of order)",
+                                           "先关闭后支付（乱序通知）"),
 }
 # fmt: on

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from marketplace.bootstrap import Marketplace
 from marketplace.ordering.adapters.tables import orders
+from marketplace.payments.adapters.tables import refunds
 from serving.api.app import create_app
 from tests.browser.store_world import StoreWorld, build_store
 from tests.e2e.catalog_api import API, ok
@@ -183,3 +184,99 @@ def test_an_order_page_is_its_buyers_only(world: StoreWorld) -> None:
     refund = client.post(f"/orders/{order_id}/refunds", data={"reason": "mine now"},
                          headers=_htmx(client))  # fmt: skip
     assert refund.status_code == 404
+
+
+def _refund_count(app: Marketplace, order_id: str) -> int:
+    with app.engine.connect() as conn:
+        stmt = select(func.count()).select_from(refunds).where(refunds.c.order_id == order_id)
+        return int(conn.execute(stmt).scalar_one())
+
+
+def test_a_guest_cart_is_merged_into_the_buyers_cart_on_signing_in(world: StoreWorld) -> None:
+    client = world.client
+    qipao, steamer = world.products[0].skus[0], world.products[3].skus[0]  # two merchants
+    _sign_in(client, world.buyer_email)
+    client.post("/cart/add", data={"sku_id": qipao}, headers=_htmx(client))
+    assert _cart_quantities(world) == {qipao: 1}
+    for name in ("agora_access", "agora_refresh"):  # signed out: a guest now
+        client.cookies.delete(name)
+
+    for sku, quantity in ((qipao, "2"), (steamer, "1")):
+        added = client.post("/cart/add?lang=en", data={"sku_id": sku, "quantity": quantity},
+                            headers=_htmx(client))  # fmt: skip
+        assert added.status_code == 200, added.text
+    assert client.cookies.get("agora_cart")
+    guest = client.get("/cart?lang=en").text
+    assert "Silk qipao dress" in guest
+    assert "Bamboo steamer" in guest
+
+    _sign_in(client, world.buyer_email)
+    page = client.get("/cart?lang=en")
+    assert page.status_code == 200
+    assert "Silk qipao dress" in page.text
+    assert "Bamboo steamer" in page.text
+    assert 'agora_cart=""' in page.headers["set-cookie"]  # the guest cookie is dropped
+    assert client.cookies.get("agora_cart") is None
+    assert _cart_quantities(world) == {qipao: 3, steamer: 1}  # the same SKU's quantities add
+    assert client.get("/cart").status_code == 200
+    assert _cart_quantities(world) == {qipao: 3, steamer: 1}  # merged once
+
+
+def _paid_order(client: TestClient) -> str:
+    """Place a one-line checkout from the pages and pay it at the sandbox cashier's page."""
+    placed = client.post("/checkout", data={"key": "k-refund-flow-1", **ADDRESS},
+                         headers=_htmx(client))  # fmt: skip
+    group_url = placed.headers["HX-Redirect"]
+    pay = client.post(f"{group_url}/pay", data={"method": "sandbox"}, headers=_htmx(client))
+    cashier_url = pay.headers["HX-Redirect"]
+    assert cashier_url.startswith("/sandbox/pay/pay_")
+    cashier = client.get(cashier_url + "&lang=en")
+    assert cashier.status_code == 200
+    assert "Sandbox cashier" in cashier.text
+    assert "¥399.00" in cashier.text
+    assert 'name="t"' in cashier.text
+    for outcome in ("succeed", "fail", "cancel", "timeout", "notify_twice", "out_of_order"):
+        assert f'name="outcome" value="{outcome}"' in cashier.text
+    assert "沙箱收银台" in client.get(cashier_url + "&lang=zh").text
+    token = cashier_url.split("t=", 1)[1]
+    paid = client.post(cashier_url.split("?", 1)[0], data={"t": token, "outcome": "succeed"})
+    assert paid.status_code == 303
+    assert paid.headers["location"].endswith(f"/orders?group={group_url.rsplit('/', 1)[1]}")
+    mine = ok(client.get(f"{API}/orders", headers=_htmx(client)))["items"]
+    assert [o["status"] for o in mine] == ["paid"]
+    return str(mine[0]["id"])
+
+
+def test_a_buyer_asks_for_a_refund_from_the_order_page(world: StoreWorld) -> None:
+    client = world.client
+    app: Marketplace = client.app.state.marketplace  # type: ignore[attr-defined]
+    _sign_in(client, world.buyer_email)
+    client.post("/cart/add", data={"sku_id": world.products[0].skus[0]}, headers=_htmx(client))
+    order_id = _paid_order(client)
+    page = client.get(f"/orders/{order_id}?lang=en").text
+    assert 'data-status="paid"' in page
+    assert "Ask for a refund" in page
+
+    blank = client.post(f"/orders/{order_id}/refunds?lang=en", data={"reason": "  "},
+                        headers=_htmx(client))  # fmt: skip
+    assert blank.status_code == 422
+    assert "Say why you want a refund." in blank.text
+    assert _refund_count(app, order_id) == 0
+
+    asked = client.post(f"/orders/{order_id}/refunds?lang=en", data={"reason": "Wrong size"},
+                        headers=_htmx(client))  # fmt: skip
+    assert asked.status_code == 200, asked.text
+    assert asked.text.count("data-refund-id=") == 1
+    assert "Refund requested" in asked.text
+    assert "Wrong size" in asked.text
+    assert "¥399.00" in asked.text  # the whole order: one line, free shipping
+    assert _refund_count(app, order_id) == 1
+    again = client.get(f"/orders/{order_id}?lang=zh").text
+    assert "退款申请中" in again
+    assert "Wrong size" in again
+
+    twice = client.post(f"/orders/{order_id}/refunds?lang=en", data={"reason": "Again"},
+                        headers=_htmx(client))  # fmt: skip
+    assert twice.status_code == 422
+    assert 'role="alert"' in twice.text
+    assert _refund_count(app, order_id) == 1
