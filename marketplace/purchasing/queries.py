@@ -13,6 +13,13 @@ from marketplace.payments.adapters.tables import credit_accounts, invoice_credit
 from marketplace.purchasing.adapters.tables import approval_steps, purchase_requests
 from marketplace.shared.money import Money
 
+# What ``_summary`` reads of a purchase request.
+_SUMMARY_COLUMNS = tuple(
+    purchase_requests.c[name]
+    for name in ("id", "requester_id", "status", "total_minor", "currency", "source",
+                 "created_at", "group_id", "failure_code")
+)  # fmt: skip
+
 
 def list_requests(
     conn: Connection,
@@ -23,17 +30,7 @@ def list_requests(
     limit: int = 50,
 ) -> list[dict[str, Any]]:
     pr = purchase_requests.c
-    stmt = select(
-        pr.id,
-        pr.requester_id,
-        pr.status,
-        pr.total_minor,
-        pr.currency,
-        pr.source,
-        pr.created_at,
-        pr.group_id,
-        pr.failure_code,
-    ).where(pr.company_id == company_id)
+    stmt = select(*_SUMMARY_COLUMNS).where(pr.company_id == company_id)
     if status:
         stmt = stmt.where(pr.status == status)
     if requester_id:
@@ -55,15 +52,7 @@ def awaiting(
     ).scalar_one_or_none()
     rows = conn.execute(
         select(
-            pr.id,
-            pr.requester_id,
-            pr.status,
-            pr.total_minor,
-            pr.currency,
-            pr.source,
-            pr.created_at,
-            pr.group_id,
-            pr.failure_code,
+            *_SUMMARY_COLUMNS,
             st.approver_ids,
         )
         .join(approval_steps, and_(st.request_id == pr.id, st.status == "pending"))
@@ -209,15 +198,7 @@ def decided_by(
     pr, st = purchase_requests.c, approval_steps.c
     rows = conn.execute(
         select(
-            pr.id,
-            pr.requester_id,
-            pr.status,
-            pr.total_minor,
-            pr.currency,
-            pr.source,
-            pr.created_at,
-            pr.group_id,
-            pr.failure_code,
+            *_SUMMARY_COLUMNS,
             st.status.label("decision"),
             st.comment,
             st.decided_at,
