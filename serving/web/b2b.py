@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from marketplace.bootstrap import Marketplace
 from marketplace.companies.domain import CompanyRoleRequiredError
 from marketplace.procurement import queries as procurement_queries
+from marketplace.procurement import services as procurement_services
 from marketplace.purchasing import queries, services
 from marketplace.purchasing.domain import PurchaseRequestNotFoundError, RequestStatus
 from marketplace.purchasing.views import event_dict, request_dict
@@ -89,18 +90,33 @@ def _chat_page(ctx: PageContext, conversation_id: str | None) -> Response:
     view: Json = {"id": None, "locale": ctx.locale, "messages": [], "pending_confirmation": None}
     if conversation_id is not None:  # not the viewer's: 403 not_your_conversation
         view = chat_of(ctx.request).view(conversation_id, viewer.user_id)
+    pending = _with_lead_times(app, view["pending_confirmation"], viewer.user_id)
     with app.uow() as uow:
         locations = {x.id: x.name for x in uow.companies.locations(company_id)}
     with app.engine.connect() as conn:
         recent = procurement_queries.conversations_of(conn, viewer.user_id, limit=10)
     state = {
         "conversation_id": view["id"], "company_id": company_id, "locale": view["locale"],
-        "messages": view["messages"], "pending": view["pending_confirmation"],
+        "messages": view["messages"], "pending": pending,
         "locations": locations, "lang": ctx.locale,
         "texts": {k.removeprefix(JS_TEXTS): ctx.t(k) for k in MESSAGES if k.startswith(JS_TEXTS)},
     }  # fmt: skip
     return render(ctx, "b2b/chat.html", {"state": state, "recent": recent,
                                          "current": view["id"]})  # fmt: skip
+
+
+def _with_lead_times(app: Marketplace, pending: Json | None, buyer_id: str) -> Json | None:
+    """The pending confirmation with each line's lead time (the offer's, else its supplier's
+    region's, from the draft priced now), which the card shows after a reload as it does
+    when the draft is made in the page (from the draft tools' results)."""
+    if not pending or not pending.get("draft_id"):
+        return pending
+    quote = procurement_services.quote_draft(pending["draft_id"], user_id=buyer_id,
+                                             uow=app.uow())  # fmt: skip
+    leads = {ln.offer_id: ln.lead_time_days for ln in quote.lines}
+    lines = [{**ln, "lead_time_days": leads.get(ln.get("offer_id", ""))}
+             for ln in pending.get("lines") or []]  # fmt: skip
+    return {**pending, "lines": lines}
 
 
 # -- approvals ---------------------------------------------------------------------------

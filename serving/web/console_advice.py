@@ -20,12 +20,14 @@ from marketplace.shared.errors import DomainError
 from serving.advice.replenishment import Policy, position_dict, replenishment_page
 from serving.web.charts import BandPoint, Point, Texts, band_chart
 from serving.web.console_catalog import _text
+from serving.web.console_paging import Pager, pager
 from serving.web.console_scope import Console, ConsoleContext, done, page, refusal
 
 router = APIRouter(include_in_schema=False, tags=["web"])
 STATUSES = tuple(s.value for s in SuggestionStatus)
 HISTORY_DAYS = 56
 MAX_NOTE = 1000
+PER_PAGE = 20
 GUARDRAILS = (
     "merchant_min",
     "merchant_max",
@@ -43,18 +45,20 @@ def _titles(c: ConsoleContext) -> dict[str, str]:
         return {p["id"]: p["title"] for p in catalog.list_products(conn, query, public=False).items}
 
 
-def _suggestions(c: ConsoleContext, status: str | None) -> dict[str, Any]:
+def _suggestions(c: ConsoleContext, status: str | None, at: Pager) -> dict[str, Any]:
     now = c.page.container.clock.now()
     with queries.read_connection(c.page.container.engine) as conn:
-        items, _ = queries.list_suggestions(conn, c.merchant_id, now=now, status=status,
-                                            limit=50)  # fmt: skip
-    return {"suggestions": items, "titles": _titles(c)}
+        items, key = queries.list_suggestions(conn, c.merchant_id, now=now, status=status,
+                                              after=at.after, limit=at.per)  # fmt: skip
+    return {"suggestions": items, "titles": _titles(c),
+            "pager": at.following(key, f"{c.base}/pricing", status=status or "")}  # fmt: skip
 
 
 @router.get("/merchant/{merchant_id}/pricing", response_class=HTMLResponse)
 async def pricing_page(c: Console, status: str | None = "pending") -> HTMLResponse:
     status = status if status in STATUSES else None
-    data = await run_in_threadpool(_suggestions, c, status)
+    at = pager(c.page.request, PER_PAGE)
+    data = await run_in_threadpool(_suggestions, c, status, at)
     values = {**data, "status": status, "statuses": STATUSES, "guardrails": GUARDRAILS}
     return page(c, "console/pricing.html", "pricing", values)
 

@@ -31,6 +31,7 @@ from marketplace.inventory.commands import AdjustStock, ReceiveStock
 from marketplace.inventory.domain import AdjustmentReason, Operator
 from marketplace.shared.errors import DomainError
 from marketplace.shared.money import Money
+from serving.web.console_paging import Pager, pager, text_key
 from serving.web.console_scope import Console, ConsoleContext, done, page, refusal
 from serving.web.frame import render
 
@@ -38,6 +39,8 @@ router = APIRouter(include_in_schema=False, tags=["web"])
 LOCALES = ("zh", "en")
 CURRENCIES = ("CNY", "USD", "EUR", "GBP", "BRL")
 MAX_TEXT = 300
+PER_PAGE = 50
+STOCK_PER_PAGE = 100
 
 
 # -- reading the forms ------------------------------------------------------------------------
@@ -162,18 +165,25 @@ def _categories(container: Marketplace, locale: str) -> list[tuple[str, str]]:
     return flat
 
 
-def _products(c: ConsoleContext, status: str | None) -> list[dict[str, Any]]:
-    query = queries.ProductListQuery(merchant_id=c.merchant_id, status=status, sort="newest",
-                                     limit=100, locale=c.page.locale)  # fmt: skip
+def _products(
+    c: ConsoleContext, status: str | None, at: Pager
+) -> tuple[list[dict[str, Any]], Pager]:
+    query = queries.ProductListQuery(
+        merchant_id=c.merchant_id, status=status, sort="newest", after=at.after, limit=at.per,
+        locale=c.page.locale,
+    )  # fmt: skip
     with queries.read_connection(c.page.container.engine) as conn:
-        return queries.list_products(conn, query, public=False).items
+        found = queries.list_products(conn, query, public=False)
+    return found.items, at.following(found.next_key, f"{c.base}/products", status=status)
 
 
 @router.get("/merchant/{merchant_id}/products", response_class=HTMLResponse)
 async def products_page(c: Console, status: str | None = None) -> HTMLResponse:
     status = status if status in ("draft", "listed", "delisted") else None
-    items = await run_in_threadpool(_products, c, status)
-    return page(c, "console/products.html", "products", {"products": items, "status": status})
+    at = pager(c.page.request, PER_PAGE)
+    items, at = await run_in_threadpool(_products, c, status, at)
+    return page(c, "console/products.html", "products",
+                {"products": items, "status": status, "pager": at})  # fmt: skip
 
 
 @router.get("/merchant/{merchant_id}/products/new", response_class=HTMLResponse)
@@ -329,9 +339,13 @@ async def update_sku(c: Console, sku_id: str) -> Response:
 
 
 # -- stock --------------------------------------------------------------------------------------
-def _stock(c: ConsoleContext) -> dict[str, Any]:
+def _stock(c: ConsoleContext, at: Pager) -> dict[str, Any]:
     engine = c.page.container.engine
-    levels = stock_queries.list_stock(engine, merchant_id=c.merchant_id, limit=200)
+    key = text_key(at.after, "sku_id", "warehouse_id")
+    levels = stock_queries.list_stock(engine, merchant_id=c.merchant_id, limit=at.per,
+                                      after=(key[0], key[1]) if key else None)  # fmt: skip
+    last = levels.items[-1] if levels.has_more else None
+    following = {"sku_id": last.sku_id, "warehouse_id": last.warehouse_id} if last else None
     houses = stock_queries.list_warehouses(engine, merchant_id=c.merchant_id, limit=100)
     query = queries.ProductListQuery(merchant_id=c.merchant_id, sort="newest", limit=100,
                                      locale=c.page.locale)  # fmt: skip
@@ -343,12 +357,14 @@ def _stock(c: ConsoleContext) -> dict[str, Any]:
             skus += [(s["id"], f"{s['sku_code']} · {p['title']}") for s in detail["skus"]]
     titles = {p["id"]: p["title"] for p in products}
     return {"levels": levels.items, "warehouses": houses.items, "skus": skus, "titles": titles,
-            "reasons": [r.value for r in AdjustmentReason]}  # fmt: skip
+            "reasons": [r.value for r in AdjustmentReason],
+            "pager": at.following(following, f"{c.base}/stock")}  # fmt: skip
 
 
 @router.get("/merchant/{merchant_id}/stock", response_class=HTMLResponse)
 async def stock_page(c: Console) -> HTMLResponse:
-    return page(c, "console/stock.html", "stock", await run_in_threadpool(_stock, c))
+    at = pager(c.page.request, STOCK_PER_PAGE)
+    return page(c, "console/stock.html", "stock", await run_in_threadpool(_stock, c, at))
 
 
 def _quantity(form: FormData, name: str, problems: Problems, *, signed: bool = False) -> int:

@@ -22,24 +22,30 @@ from marketplace.settlement import queries as settlement
 from marketplace.shared.errors import DomainError
 from serving.api.routers.payments import refund_dict
 from serving.web.console_catalog import Problems, _invalid, _text
+from serving.web.console_paging import Pager, pager
 from serving.web.console_scope import Console, ConsoleContext, done, page, refusal
 
 router = APIRouter(include_in_schema=False, tags=["web"])
 MAX_REASON = 300
+PER_PAGE = 50
+Json = dict[str, Any]
 
 
-def _orders(c: ConsoleContext, status: str | None) -> list[dict[str, Any]]:
+def _orders(c: ConsoleContext, status: str | None, at: Pager) -> tuple[list[Json], Pager]:
     with c.page.container.engine.connect() as conn:
-        items, _ = queries.list_orders(conn, merchant_id=c.merchant_id, status=status, limit=100)
-    return items
+        items, key = queries.list_orders(conn, merchant_id=c.merchant_id, status=status,
+                                         after=at.after, limit=at.per)  # fmt: skip
+    return items, at.following(key, f"{c.base}/orders", status=status)
 
 
 @router.get("/merchant/{merchant_id}/orders", response_class=HTMLResponse)
 async def orders_page(c: Console, status: str | None = None) -> HTMLResponse:
     status = status if status in {s.value for s in OrderStatus} else None
-    items = await run_in_threadpool(_orders, c, status)
+    at = pager(c.page.request, PER_PAGE)
+    items, at = await run_in_threadpool(_orders, c, status, at)
     return page(c, "console/orders.html", "orders", {
         "orders": items, "status": status, "statuses": [s.value for s in OrderStatus],
+        "pager": at,
     })  # fmt: skip
 
 

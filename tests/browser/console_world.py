@@ -60,6 +60,7 @@ class ConsoleWorld:
     order_id: str = ""
     suggestion_id: str = ""
     buyer_id: str = ""
+    buyer_email: str = ""
     category_id: str = ""
     password: str = DEFAULT_PASSWORD
 
@@ -107,12 +108,18 @@ def _stock(world: ConsoleWorld) -> None:
 
 
 def _order(world: ConsoleWorld) -> None:
-    """A paid order of two SKUs (through checkout and the sandbox gateway)."""
+    with TestClient(create_app(world.app)) as client:
+        world.buyer_email = unique_email("buyer")
+        world.buyer_id = register_user(client, email=world.buyer_email)["id"]
+    world.order_id = paid_order(world, ((0, 2), (1, 1)))
+
+
+def paid_order(world: ConsoleWorld, lines: tuple[tuple[int, int], ...]) -> str:
+    """The world's buyer's paid order of (product index, quantity) lines (through checkout
+    and the sandbox gateway)."""
     app = world.app
-    with TestClient(create_app(app)) as client:
-        world.buyer_id = register_user(client, email=unique_email("buyer"))["id"]
-    lines = (LineRequest(world.products[0][1], 2), LineRequest(world.products[1][1], 1))
-    group = place_checkout(PlaceCheckout(buyer_id=world.buyer_id, address=SHANGHAI, lines=lines),
+    wanted = tuple(LineRequest(world.products[i][1], quantity) for i, quantity in lines)
+    group = place_checkout(PlaceCheckout(buyer_id=world.buyer_id, address=SHANGHAI, lines=wanted),
                            uow=app.uow(), charges=app.charges)  # fmt: skip
     payment, _ = start_payment(StartPayment(buyer_id=world.buyer_id, method="sandbox",
                                             group_id=group.id),
@@ -122,7 +129,7 @@ def _order(world: ConsoleWorld) -> None:
         gateway="sandbox", payment_id=payment.id, gateway_reference=f"SBX-{payment.id}",
         kind=TransactionKind.CAPTURE, phase=TransactionPhase.SUCCESS, amount=payment.amount,
     ), uow=app.uow())  # fmt: skip
-    world.order_id = group.orders[0].id
+    return group.orders[0].id
 
 
 def suggest(world: ConsoleWorld, index: int, current: str, suggested: str) -> str:

@@ -30,10 +30,19 @@ def test_a_buyer_orders_through_the_assistant(pg_app: Marketplace, serve: Any, p
     sign_in(page, base, people.buyer, DEFAULT_PASSWORD, "/b2b/chat")
     assert page.url.endswith("/b2b/chat")
     page.wait_for_selector("#chat[data-ready]")
+    recent = page.get_by_role("complementary", name="Recent conversations")
+    assert "No conversations yet." in recent.inner_text()
     assert_accessible(page, context="chat, empty")
 
     ask(page, EN_ASK)
     assert re.search(r"/b2b/chat/conv_\w+$", page.url)  # the conversation has its address
+    path = page.url.removeprefix(base)
+    started = recent.get_by_role("link", name=re.compile(r"^Started \d{4}-\d\d-\d\d \d\d:\d\d$"))
+    assert started.count() == 1  # listed without a reload, as the current one
+    assert started.get_attribute("href") == path
+    assert started.get_attribute("aria-current") == "page"
+    assert "No conversations yet." not in recent.inner_text()
+    started_text = started.inner_text()
     log = page.get_by_role("log")
     table = log.locator("table.comparison")
     table.wait_for()
@@ -60,6 +69,13 @@ def test_a_buyer_orders_through_the_assistant(pg_app: Marketplace, serve: Any, p
     page.wait_for_selector("#chat[data-ready]")
     card = page.get_by_role("region", name="Confirm this purchase order")
     assert "Shanghai DC" in card.inner_text()
+    lead = card.locator("xpath=.//dt[normalize-space()='Lead time']/following-sibling::dd[1]")
+    assert lead.inner_text() == "5 days"  # from the server's draft, not this page's tools
+    listed = recent.get_by_role("link", name=re.compile("^Started "))
+    assert listed.count() == 1
+    assert listed.get_attribute("href") == path
+    assert listed.inner_text() == started_text
+    shoot(page, "b2b-chat-reloaded")
     assert page.get_by_role("log").locator("table.comparison").count() == 1
 
     card.get_by_role("button", name="Confirm and order").click()

@@ -101,3 +101,11 @@ def test_the_dashboard_on_a_phone(pg_app: Marketplace, serve: Any, phone_page: A
     _look(phone_page, "console-dashboard-phone", "dashboard on a phone")
     phone_page.goto(f"{base}/merchant/{world.merchant_id}/pricing")
     _look(phone_page, "console-pricing-phone", "pricing on a phone")
+    phone_page.goto(f"{base}/merchant/{world.merchant_id}/products?per=1")
+    first = phone_page.locator("tr[data-product-id]").get_attribute("data-product-id")
+    pages = phone_page.get_by_role("navigation", name="分页")
+    pages.get_by_role("link", name="下一页").click()
+    phone_page.wait_for_url(re.compile(r"cursor="))
+    assert "第 2 页" in pages.inner_text()
+    assert phone_page.locator("tr[data-product-id]").get_attribute("data-product-id") != first
+    _look(phone_page, "console-products-page-2-phone", "products, page 2, on a phone")

@@ -156,5 +156,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "b2b.status.expired": ("expired", "已过期"),
     "b2b.status.cancelled": ("cancelled", "已取消"),
     "b2b.status.failed": ("failed", "失败"),
+    "b2b.js.started": ("Started {date}", "开始于 {date}"),
 }
 # fmt: on

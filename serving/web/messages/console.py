@@ -355,5 +355,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "console.refused.sku_code_taken": ("That SKU code is used already.", "该规格编码已被使用。"),
     "console.refused.unknown_action": ("Unknown action.", "未知操作。"),
+    "console.pager.label": ("Pages", "分页"),
+    "console.pager.page": ("Page {n}", "第 {n} 页"),
 }
 # fmt: on

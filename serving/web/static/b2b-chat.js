@@ -106,7 +106,9 @@
     const suppliers = (c.suppliers || []).map((s) => escapeHtml(s.name)).join(", ");
     const content = c.content || {};
     const where = state.locations[c.location_id] || c.location_id || "—";
-    const leads = lines.map((ln) => leadTimes[ln.offer_id]).filter((d) => d !== undefined);
+    // The server's (a reload) or the draft tools' results in this page.
+    const leads = lines.map((ln) => ln.lead_time_days ?? leadTimes[ln.offer_id])
+      .filter((d) => d !== undefined && d !== null);
     const budget = c.budget || {};
     const badge = budget.status === "within_budget" ? "ok" : budget.status === "blocked" ? "bad" : "warn";
     const remaining = budget.remaining ? text("confirm.remaining", { amount: money(budget.remaining) }) : T["confirm.no_budget"];
@@ -242,7 +244,22 @@
     const created = await window.Agora.api(API, { method: "POST", body: { company_id: state.company_id, locale: state.locale } });
     state.conversation_id = created.id;
     history.replaceState(null, "", `/b2b/chat/${encodeURIComponent(created.id)}`);
+    addRecent(created);
     return created.id;
+  }
+  /** The conversation just started, first in "Recent conversations" (as a reload shows it). */
+  function addRecent(conversation) {
+    let list = document.getElementById("recent-list");
+    if (!list) {
+      list = el("ul", { class: "plain", id: "recent-list" });
+      const none = document.getElementById("recent-none");
+      if (none) none.replaceWith(list);
+      else (document.querySelector(".b2b-recent") || root).appendChild(list);
+    }
+    list.querySelectorAll("a[aria-current]").forEach((a) => a.removeAttribute("aria-current"));
+    const date = String(conversation.created_at || "").slice(0, 16).replace("T", " ");
+    const href = `/b2b/chat/${encodeURIComponent(conversation.id)}`;
+    list.prepend(el("li", {}, `<a href="${href}" aria-current="page">${escapeHtml(text("started", { date }))}</a>`));
   }
   async function run(work) {
     if (busy) return;
