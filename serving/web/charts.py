@@ -51,7 +51,14 @@ class Texts:
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".") if value == value else "0"  # NaN -> 0
+    """An axis value, short enough for the left margin: 52.5, 7500, 75k, 1.2M."""
+    if value != value:  # NaN
+        return "0"
+    for size, suffix in ((1_000_000, "M"), (10_000, "k")):
+        if abs(value) >= size:
+            scaled = value / (size if suffix == "M" else 1_000)
+            return f"{scaled:.1f}".rstrip("0").rstrip(".") + suffix
+    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def _scale(top: float) -> float:

@@ -93,3 +93,10 @@ def test_all_zero_values_stay_inside_the_plot() -> None:
     line = svg.find(f"{SVG}polyline")
     assert line is not None
     assert all(0 <= y <= HEIGHT for _, y in _points(line.get("points", "")))
+
+
+def test_axis_values_stay_short_enough_for_the_margin() -> None:
+    from serving.web.charts import _num
+
+    assert [_num(v) for v in (0, 52.5, 7500, 10_000, 75_000, 100_000, 1_250_000)] == [
+        "0", "52.5", "7500", "10k", "75k", "100k", "1.2M"]  # fmt: skip
