@@ -167,6 +167,7 @@ class SupplierDetailsResult(TypedDict):
 class ComparisonRow(OfferSummary):
     meets_deadline: bool | None  # None: no deadline, or no lead time known
     moq_ok: bool  # the quantity reaches the offer's MOQ
+    goods_total: NotRequired[MoneyJSON]  # unit price x quantity: what the order is for
     best_value_score: DecimalText
 
 

@@ -192,8 +192,8 @@ def comparison(
     """The comparison table, then the proposal (``best``: index in ``rows``)."""
     header = pick(
         lang,
-        "#|Supplier|Product|Landed unit price|Total|Lead time|MOQ|Rating|Verified",
-        "#|供应商|产品|到岸单价|总价|交期|起订量|评分|认证",
+        "#|Supplier|Product|Landed unit price|Landed total|Lead time|MOQ|Rating|Verified",
+        "#|供应商|产品|到岸单价|到岸总价|交期|起订量|评分|认证",
     ).split("|")
     body = [_row(i, r, lang) for i, r in enumerate(rows, 1)]
     by = f", by {deadline}" if deadline else ""
@@ -245,14 +245,18 @@ def _proposal(
     r = rows[best]
     label = pick(lang, *PREFERENCE_LABELS.get(preference, PREFERENCE_LABELS[Preference.BEST_VALUE]))
     lead = days(r["lead_time_days"], lang)
+    landed, goods = money(r["landed_total"]), r.get("goods_total")
+    if goods is not None and goods != r["landed_total"]:  # the supplier estimates shipping
+        en = f"goods {money(goods)}, {landed} landed with the supplier's shipping estimate"
+        zh = f"货款 {money(goods)}，含供应商运费估算的到岸总价 {landed}"
+    else:
+        en, zh = f"total {landed}", f"总价 {landed}"
     return pick(
         lang,
-        f"{label}: {bold(r['supplier_name'], 40)} (#{best + 1}), total "
-        f"{money(r['landed_total'])}, lead time {lead}. Shall I draft a purchase order for it? "
-        'Or pick another one, e.g. "the second one".',
-        f"{label}：{bold(r['supplier_name'], 40)}（#{best + 1}），总价 "
-        f"{money(r['landed_total'])}，交期 {lead}。要为它起草采购单吗？"
-        "也可以选别的，比如“第二家”。",
+        f"{label}: {bold(r['supplier_name'], 40)} (#{best + 1}), {en}, lead time {lead}. "
+        'Shall I draft a purchase order for it? Or pick another one, e.g. "the second one".',
+        f"{label}：{bold(r['supplier_name'], 40)}（#{best + 1}），{zh}，交期 {lead}。"
+        "要为它起草采购单吗？也可以选别的，比如“第二家”。",
     )
 
 

@@ -91,6 +91,7 @@ def compare(ctx: ToolContext, args: CompareOffersArgs) -> dict[str, Any]:
                 **_summary(h, ctx.currency()),
                 "meets_deadline": meets(ctx.today, h.lead_time_days, args.deadline),
                 "moq_ok": args.quantity >= h.moq,
+                "goods_total": money(h.unit_price * h.quantity),
                 "best_value_score": str(scores[h.offer_id]),
             }
             for h in rows

@@ -65,6 +65,9 @@ def test_the_demo_buyer_orders_from_the_uk_wholesaler_in_cny(
         assert [s["tool"] for s in _named(events, "step")] == ["search_offers", "compare_offers"]
         [shown] = _named(events, "message")
         assert shown["step"] == "comparison", shown
+        # the supplier estimates shipping to Shanghai: goods and landed totals are told apart
+        assert ("landed with the supplier's shipping estimate" if locale == "en"
+                else "含供应商运费估算的到岸总价") in shown["text"]  # fmt: skip
         events = list(chat.say(conv, buyer, yes))
         [request] = _named(events, "confirmation_required")
         assert request["suppliers"][0]["supplier_id"] == RETAIL_SUPPLIER

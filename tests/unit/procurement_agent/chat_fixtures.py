@@ -87,6 +87,8 @@ class Desk:
             lead = row["lead_time_days"]
             row["meets_deadline"] = None if days is None or lead is None else lead <= days
             row["moq_ok"] = args["quantity"] >= row["moq"]
+            goods = Decimal(row["unit_price"]["amount"]) * args["quantity"]
+            row["goods_total"] = money(str(goods))
             row["best_value_score"] = "0.5"
             rows.append(row)
         found = {r["offer_id"] for r in rows}

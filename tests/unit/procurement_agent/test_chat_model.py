@@ -567,3 +567,24 @@ def test_a_turn_stops_after_six_tool_calls() -> None:
     reply = next_message(history)
     assert not reply.tool_calls
     assert reply.response_metadata["agora_step"] == "stopped"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_proposal_with_a_shipping_estimate_says_goods_and_landed_totals_apart(
+    lang: str,
+) -> None:
+    """The order is for the goods; the landed total adds the supplier's shipping estimate.
+    Saying only the landed total would not match the confirmation card's total."""
+    from procurement_agent.model import replies
+    from procurement_agent.understanding import Preference
+    from tests.unit.procurement_agent.chat_fixtures import money, offer
+
+    row = {**offer(1, "UK Giftware", "11.36", 3, None, moq=1), "quantity": 200,
+           "unit_price": money("6.58"), "landed_total": money("2272.00"),
+           "goods_total": money("1316.00"), "meets_deadline": None, "moq_ok": True,
+           "best_value_score": "1"}  # fmt: skip
+    text = replies.comparison([row], 200, None, 0, Preference.CHEAPEST, [], lang)  # type: ignore[list-item]
+    if lang == "en":
+        assert "goods ¥1,316.00, ¥2,272.00 landed with the supplier's shipping estimate" in text
+    else:
+        assert "货款 ¥1,316.00，含供应商运费估算的到岸总价 ¥2,272.00" in text
