@@ -38,11 +38,9 @@ GUARDRAILS = (
 )  # fmt: skip  (pricing.domain.Constraint)
 
 
-def _titles(c: ConsoleContext) -> dict[str, str]:
-    query = catalog.ProductListQuery(merchant_id=c.merchant_id, sort="newest", limit=100,
-                                     locale=c.page.locale)  # fmt: skip
+def _titles(c: ConsoleContext, product_ids: list[str]) -> dict[str, str]:
     with catalog.read_connection(c.page.container.engine) as conn:
-        return {p["id"]: p["title"] for p in catalog.list_products(conn, query, public=False).items}
+        return catalog.product_titles(conn, product_ids, locale=c.page.locale)
 
 
 def _suggestions(c: ConsoleContext, status: str | None, at: Pager) -> dict[str, Any]:
@@ -50,7 +48,8 @@ def _suggestions(c: ConsoleContext, status: str | None, at: Pager) -> dict[str, 
     with queries.read_connection(c.page.container.engine) as conn:
         items, key = queries.list_suggestions(conn, c.merchant_id, now=now, status=status,
                                               after=at.after, limit=at.per)  # fmt: skip
-    return {"suggestions": items, "titles": _titles(c),
+    titles = _titles(c, [s["product_id"] for s in items])
+    return {"suggestions": items, "titles": titles,
             "pager": at.following(key, f"{c.base}/pricing", status=status or "")}  # fmt: skip
 
 

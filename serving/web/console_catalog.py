@@ -351,11 +351,11 @@ def _stock(c: ConsoleContext, at: Pager) -> dict[str, Any]:
                                      locale=c.page.locale)  # fmt: skip
     with queries.read_connection(engine) as conn:
         products = queries.list_products(conn, query, public=False).items
-        skus = []
-        for p in products:
-            detail = queries.merchant_product_detail(conn, c.merchant_id, p["id"], locale=None)
-            skus += [(s["id"], f"{s['sku_code']} · {p['title']}") for s in detail["skus"]]
-    titles = {p["id"]: p["title"] for p in products}
+        named = {p["id"]: p["title"] for p in products}
+        codes = queries.sku_codes_of_products(conn, list(named))
+        skus = [(sku_id, f"{code} · {named[pid]}") for sku_id, code, pid in codes]
+        titles = queries.product_titles(conn, [lv.product_id for lv in levels.items],
+                                        locale=c.page.locale)  # fmt: skip
     return {"levels": levels.items, "warehouses": houses.items, "skus": skus, "titles": titles,
             "reasons": [r.value for r in AdjustmentReason],
             "pager": at.following(following, f"{c.base}/stock")}  # fmt: skip

@@ -21,7 +21,9 @@ from marketplace.catalog.queries.listing import (
     ProductPage,
     list_products,
     product_cards,
+    product_titles,
     search_terms,
+    sku_codes_of_products,
 )
 from marketplace.catalog.queries.products import (
     merchant_product_detail,
@@ -44,7 +46,9 @@ __all__ = [
     "price_set_dict",
     "product_cards",
     "product_detail",
+    "product_titles",
     "read_connection",
     "search_terms",
+    "sku_codes_of_products",
     "sku_price_quote",
 ]

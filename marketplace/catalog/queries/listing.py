@@ -64,7 +64,12 @@ from marketplace.catalog.adapters.sql import (
     like_anywhere,
     like_prefix_sql,
 )
-from marketplace.catalog.adapters.tables import categories, product_translations, products
+from marketplace.catalog.adapters.tables import (
+    categories,
+    product_translations,
+    products,
+    skus,
+)
 from marketplace.catalog.domain.errors import InvalidCursorError
 from marketplace.catalog.domain.locale import resolve_locale
 from marketplace.catalog.queries.categories import category_path
@@ -165,6 +170,44 @@ def product_cards(
     )  # fmt: skip
     rows = conn.execute(_with_titles(stmt.subquery("page"), "newest")).all()
     return {item["id"]: item for item in _items(rows, locale, public=True)}
+
+
+def product_titles(
+    conn: Connection, product_ids: Sequence[str], *, locale: str | None
+) -> dict[str, str]:
+    """Each product's title in ``locale`` (else its default language), whatever its status:
+    for pages listing rows of a merchant's own products (stock, suggestions)."""
+    wanted = sorted(set(product_ids))
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(products.c.id, products.c.default_locale).where(products.c.id.in_(wanted))
+    ).tuples()
+    defaults = {str(pid): str(default) for pid, default in rows}
+    texts: dict[str, dict[str, str]] = {pid: {} for pid in defaults}
+    t = product_translations.c
+    for pid, loc, title in conn.execute(
+        select(t.product_id, t.locale, t.title).where(t.product_id.in_(wanted))
+    ).tuples():
+        texts[pid][loc] = title
+    served = {pid: resolve_locale(locale, texts[pid].keys(), default)
+              for pid, default in defaults.items()}  # fmt: skip
+    return {pid: texts[pid][loc] for pid, loc in served.items() if loc}
+
+
+def sku_codes_of_products(
+    conn: Connection, product_ids: Sequence[str]
+) -> list[tuple[str, str, str]]:
+    """``(sku_id, sku_code, product_id)`` of the products' SKUs, by product then code."""
+    wanted = sorted(set(product_ids))
+    if not wanted:
+        return []
+    rows = conn.execute(
+        select(skus.c.id, skus.c.sku_code, skus.c.product_id)
+        .where(skus.c.product_id.in_(wanted))
+        .order_by(skus.c.product_id, skus.c.sku_code)
+    ).tuples()
+    return [(str(i), str(code), str(pid)) for i, code, pid in rows]
 
 
 def _check_category(conn: Connection, query: ProductListQuery) -> None:
