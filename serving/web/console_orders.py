@@ -17,7 +17,12 @@ from marketplace.ordering.domain import OrderStatus
 from marketplace.ordering.domain.errors import OrderNotFoundError
 from marketplace.ordering.services import change_status
 from marketplace.ordering.services.views import history_dict, order_dict
-from marketplace.payments.services import DecideRefund, decide_refund, process_refund
+from marketplace.payments.services import (
+    DecideRefund,
+    confirm_return,
+    decide_refund,
+    process_refund,
+)
 from marketplace.settlement import queries as settlement
 from marketplace.shared.errors import DomainError
 from serving.api.routers.payments import refund_dict
@@ -113,9 +118,23 @@ def _decide(c: ConsoleContext, refund_id: str, approve: bool, note: str, restock
     return refund.order_id
 
 
+def _receive(c: ConsoleContext, refund_id: str) -> str:
+    container = c.page.container
+    refund = confirm_return(refund_id, merchant_id=c.merchant_id, uow=container.uow())
+    process_refund(refund.id, uow=container.uow(), gateways=container.gateways,
+                   notify_url=container.notify_url)  # fmt: skip
+    return refund.order_id
+
+
 @router.post("/merchant/{merchant_id}/refunds/{refund_id}/{decision}",
              response_class=HTMLResponse)  # fmt: skip
 async def decide(c: Console, refund_id: str, decision: str) -> Response:
+    if decision == "receive":  # the returned goods arrived: restock, then send the refund
+        try:
+            order_id = await run_in_threadpool(_receive, c, refund_id)
+        except DomainError as exc:
+            return refusal(c, exc)
+        return done(c, f"/orders/{order_id}", "refund_receive")
     if decision not in ("approve", "reject"):
         return refusal(c, "unknown_action", status_code=404)
     form = await c.page.request.form()

@@ -312,6 +312,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "console.done.delivered": ("The order was marked as delivered.", "订单已送达。"),
     "console.done.refund_approve": ("The refund was approved.", "已同意退款。"),
     "console.done.refund_reject": ("The refund was rejected.", "已拒绝退款。"),
+    "console.done.refund_receive": ("The returned goods were received; the refund is being sent.",
+                                    "退货已签收，正在退款。"),
+    "console.refund.receive": ("Returned goods received", "确认收到退货"),
+    "console.refund.decision_note": ("Your note: {note}", "处理备注：{note}"),
     "console.done.accepted": (
         "Suggestion accepted: the new list price is live.", "已采纳建议，新标价已生效。",
     ),

@@ -162,12 +162,13 @@ def test_a_decided_suggestion_cannot_be_accepted(world: ConsoleWorld, web: TestC
 
 
 # -- refunds ------------------------------------------------------------------------------
-def _buyer_asks(app: Marketplace, world: ConsoleWorld, reason: str, line: int) -> dict[str, Any]:
+def _buyer_asks(app: Marketplace, world: ConsoleWorld, reason: str, line: int,
+                kind: str = "refund_only") -> dict[str, Any]:  # fmt: skip
     """The buyer asks for one unit of one line back, through the API's refund request."""
     with TestClient(create_app(app)) as api:
         headers = login(api, world.buyer_email)
         order = ok(api.get(f"{API}/orders/{world.order_id}", headers=headers))
-        body = {"reason": reason, "lines": {order["lines"][line]["id"]: 1}}
+        body = {"reason": reason, "lines": {order["lines"][line]["id"]: 1}, "kind": kind}
         return ok(api.post(f"{API}/orders/{world.order_id}/refunds", json=body,
                            headers=headers), 201)  # fmt: skip
 
@@ -334,3 +335,25 @@ def test_the_console_lists_page_by_next_and_previous(world: ConsoleWorld, web: T
     assert foreign is not None
     mixed = web.get(f"{base}/stock?cursor={foreign.split('cursor=')[1].split('&')[0]}")
     assert mixed.status_code == 400  # a products key is no stock key
+
+
+def test_a_return_is_received_in_the_console_then_the_refund_is_sent(
+    pg_app: Marketplace, world: ConsoleWorld, web: TestClient
+) -> None:
+    back = _buyer_asks(pg_app, world, "Wrong colour", line=0, kind="return_and_refund")
+    base = f"/merchant/{world.merchant_id}"
+    sign_in(web, world.owner_email)
+    approved = web.post(f"{base}/refunds/{back['id']}/approve", headers=htmx(web),
+                        data={"note": "Send it back, please"})  # fmt: skip
+    assert approved.status_code == 204
+    assert str(_refund_state(pg_app, world)["refunds"][back["id"]].status) == "awaiting_return"
+    page = web.get(f"{base}/orders/{world.order_id}?lang=en").text
+    assert "Your note: Send it back, please" in page
+    assert f'hx-post="{base}/refunds/{back["id"]}/receive"' in page
+    received = web.post(f"{base}/refunds/{back['id']}/receive", headers=htmx(web))
+    assert received.status_code == 204
+    assert received.headers["HX-Redirect"].endswith("done=refund_receive")
+    assert str(_refund_state(pg_app, world)["refunds"][back["id"]].status) == "succeeded"
+    again = web.post(f"{base}/refunds/{back['id']}/receive", headers=htmx(web))
+    assert again.status_code >= 400  # received once; nothing happens twice
+    assert str(_refund_state(pg_app, world)["refunds"][back["id"]].status) == "succeeded"
