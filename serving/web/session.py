@@ -117,8 +117,11 @@ class WebSessionMiddleware:
                 cookies[ACCESS_COOKIE] = pair.access_token
                 cookies[REFRESH_COOKIE] = pair.refresh_token
             outgoing += [v.decode("latin-1") for k, v in probe.raw_headers if k == b"set-cookie"]
+        # Pages hand out the CSRF cookie and the browsing session; API clients (bearer
+        # tokens, API keys) get no cookies they did not ask for.
+        page = not scope["path"].startswith(("/api/", "/healthz", "/readyz", "/metrics"))
         for name, make in ((CSRF_COOKIE, new_csrf), (SID_COOKIE, new_csrf)):
-            if not cookies.get(name):
+            if page and not cookies.get(name):
                 cookies[name] = make()
                 probe = Response()
                 probe.set_cookie(name, cookies[name], max_age=365 * 24 * 3600, samesite="lax",

@@ -148,3 +148,12 @@ def test_errors_are_pages_on_pages_and_problem_json_on_the_api(
     api = client.get(f"{API}/no-such-route")
     assert api.status_code == 404
     assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_api_clients_get_no_cookies_they_did_not_ask_for(
+    web: tuple[TestClient, FixedClock],
+) -> None:
+    client, _ = web
+    resp = client.get(f"{API}/categories")
+    assert "set-cookie" not in resp.headers
+    assert "set-cookie" in client.get("/").headers  # a page does hand them out
