@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,6 +29,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
 from marketplace.bootstrap import Marketplace
+from marketplace.db.locks import named_lock
 from marketplace.procurement import services
 from marketplace.procurement.commands import StartConversation
 from marketplace.procurement.domain import SUBMITTED, Conversation, Draft, DraftStatus
@@ -270,9 +272,15 @@ class ProcurementChat:
         c = services.get_conversation(conversation_id, user_id=buyer_id, uow=self.app.uow())
         return ToolContext(self.app, c.company_id, c.buyer_id, c.id, c.locale)
 
-    def _lock(self, conversation_id: str) -> threading.Lock:
+    @contextmanager
+    def _lock(self, conversation_id: str) -> Iterator[None]:
+        """One turn at a time per conversation: in this process (a thread lock) and across
+        processes (a PostgreSQL advisory lock), so two workers never run turns of the same
+        conversation from the same checkpoint at once."""
         with self._guard:
-            return self._locks.setdefault(conversation_id, threading.Lock())
+            local = self._locks.setdefault(conversation_id, threading.Lock())
+        with local, named_lock(self.app.engine, f"procurement-conversation:{conversation_id}"):
+            yield
 
 
 def _decision(kind: str, message: str | None = None) -> Command[Any]:

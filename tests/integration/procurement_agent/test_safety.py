@@ -102,3 +102,36 @@ def test_concurrent_confirms_place_one_order(pg_world: World, processes: int) ->
     finally:
         for chat in chats:
             chat.close()
+
+
+def test_two_processes_run_turns_of_one_conversation_one_after_the_other(
+    pg_world: World,
+) -> None:
+    """Process B's turn waits while process A's turn of the same conversation streams (the
+    advisory lock), then runs on A's checkpoint: the history is A's turn, then B's."""
+    import threading
+
+    b2b = pg_world.b2b
+    first, second = ProcurementChat(b2b.app), ProcurementChat(b2b.app)
+    try:
+        conv = first.start(b2b.company_id, b2b.buyer_id, "en").id
+        streaming = first.say(conv, b2b.buyer_id, EN)
+        next(streaming)  # A's turn is under way, holding the conversation
+        done: list[Any] = []
+        other = threading.Thread(target=lambda: done.append(
+            collect(second.say(conv, b2b.buyer_id, "the cheapest one"))))  # fmt: skip
+        other.start()
+        other.join(timeout=1.5)
+        assert other.is_alive()  # B waits for A
+        rest = collect(streaming)
+        other.join(timeout=60)
+        assert not other.is_alive()
+        assert named(rest, "message")[0]["step"] == "comparison"
+        shown = [m["role"] for m in first.view(conv, b2b.buyer_id)["messages"]]
+        assert shown[:2] == ["user", "agent"]
+        texts = [m.get("text", "") for m in first.view(conv, b2b.buyer_id)["messages"]]
+        assert texts.index("the cheapest one") > texts.index(EN)
+        assert len(done) == 1
+    finally:
+        first.close()
+        second.close()
