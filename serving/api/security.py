@@ -98,8 +98,11 @@ def _cookie(header: str, name: str) -> str | None:
     return cookie_parser(header).get(name)
 
 
-def _csrf_ok(request: Request) -> bool:
-    cookie, sent = request.cookies.get(CSRF_COOKIE), request.headers.get(CSRF_HEADER)
+def csrf_ok(request: Request, submitted: str | None = None) -> bool:
+    """The double-submit check: the ``X-CSRF-Token`` header (scripts, htmx), or a form's
+    ``submitted`` field, equals the ``agora_csrf`` cookie."""
+    cookie = request.cookies.get(CSRF_COOKIE)
+    sent = request.headers.get(CSRF_HEADER) or submitted
     return bool(cookie) and bool(sent) and hmac.compare_digest(str(cookie), str(sent))
 
 
@@ -120,7 +123,7 @@ async def resolve_principal(
     container = _container(request)
     if not token and not api_key and request.cookies.get(ACCESS_COOKIE):
         token = request.cookies[ACCESS_COOKIE]
-        if request.method in _UNSAFE and not _csrf_ok(request):
+        if request.method in _UNSAFE and not csrf_ok(request):
             raise CsrfFailedError(f"Send the {CSRF_HEADER} header with the session cookie.")
     if token:
         claims = container.tokens.verify(token, now=container.clock.now())

@@ -25,14 +25,14 @@ from urllib.parse import quote
 
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
-from starlette.requests import Request, cookie_parser
+from starlette.requests import cookie_parser
 from starlette.responses import Response
 
 from marketplace.bootstrap import Marketplace
 from marketplace.parties import services
 from marketplace.parties.domain import TokenPair
 from marketplace.shared.errors import AuthenticationError
-from serving.api.security import ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER
+from serving.api.security import ACCESS_COOKIE, CSRF_COOKIE
 
 REFRESH_COOKIE = "agora_refresh"
 SID_COOKIE = "agora_sid"
@@ -68,14 +68,6 @@ def clear_session(response: Response) -> None:
 
 def new_csrf() -> str:
     return secrets.token_urlsafe(24)
-
-
-def csrf_ok(request: Request, submitted: str | None) -> bool:
-    """The double-submit check: the header (scripts, htmx) or the form field equals the
-    cookie."""
-    cookie = request.cookies.get(CSRF_COOKIE)
-    sent = request.headers.get(CSRF_HEADER) or submitted
-    return bool(cookie) and bool(sent) and secrets.compare_digest(str(cookie), str(sent))
 
 
 def login_url(next_path: str) -> str:

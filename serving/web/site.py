@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from marketplace.bootstrap import Marketplace
 from marketplace.parties import services as parties
 from marketplace.shared.errors import AuthenticationError
+from serving.api.security import csrf_ok
 from serving.web import admin, b2b, console, store, trade
 from serving.web.display import Display, chosen_currency
 from serving.web.frame import (
@@ -30,7 +31,6 @@ from serving.web.session import (
     REFRESH_COOKIE,
     SID_COOKIE,
     clear_session,
-    csrf_ok,
     safe_next,
     set_session,
 )
