@@ -1,5 +1,7 @@
-"""The platform admin's pages (see docs/adr/0016): an overview, merchant onboarding review,
-the category tree, commission rules, the models in service and the system's health.
+"""The platform admin's pages (see docs/adr/0016): an overview, merchant onboarding review
+(approve, reject, suspend, reinstate), the models in service and the system's health. The
+category tree (``admin_catalog``) and the commission rules (``admin_settlement``) are
+sections whose routers this one includes.
 
 Every page is for platform admins only (anyone else gets the 403 page). Writes go through
 the same services as ``/api/v1/admin/...``; the reads are small selects for a few counts.
@@ -7,54 +9,34 @@ the same services as ``/api/v1/admin/...``; the reads are small selects for a fe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
 from marketplace.bootstrap import Marketplace
-from marketplace.catalog import services as catalog
-from marketplace.catalog.adapters.tables import categories
-from marketplace.catalog.domain.commands import CreateCategory, UpdateCategory
 from marketplace.events.adapters.tables import event_consumer_offsets, outbox_events
 from marketplace.ordering.adapters.tables import orders
 from marketplace.parties import queries as party_queries
 from marketplace.parties import services as parties
 from marketplace.parties.adapters.tables import merchants
-from marketplace.parties.domain import MerchantAction, MerchantStatus, PlatformAdminRequiredError
-from marketplace.settlement import queries as settlement_queries
-from marketplace.settlement import services as settlement
+from marketplace.parties.domain import (
+    IllegalMerchantTransitionError,
+    MerchantAction,
+    MerchantStatus,
+)
 from marketplace.shared.errors import DomainError
-from marketplace.shared.money import Money
-from serving.web.display import CURRENCIES
-from serving.web.frame import PageContext, SignedIn, render
+from serving.web import admin_catalog, admin_settlement
+from serving.web.admin_scope import Admin, problem
+from serving.web.frame import PageContext, render
 
 router = APIRouter(include_in_schema=False, tags=["web"])
+for _section in (admin_catalog, admin_settlement):
+    router.include_router(_section.router)
 PENDING = MerchantStatus.PENDING_REVIEW.value
-
-
-async def admin_context(ctx: SignedIn) -> PageContext:
-    """The page's context, for platform admins only (others: the 403 page)."""
-    assert ctx.viewer is not None
-    if not ctx.viewer.is_platform_admin:
-        raise PlatformAdminRequiredError("Only platform administrators may see this page.")
-    return ctx
-
-
-Admin = Annotated[PageContext, Depends(admin_context)]
-
-
-def _problem(ctx: PageContext, error: DomainError, prefix: str) -> str:
-    """A reader's message for a refused write: the page's own words, then the service's."""
-    key = f"{prefix}.{error.code}"
-    from serving.web.messages import MESSAGES
-
-    own = ctx.t(key) if key in MESSAGES else ctx.t("admin.refused")
-    return f"{own} ({error.message})"
 
 
 # -- overview ------------------------------------------------------------------------------
@@ -135,7 +117,7 @@ async def _decide(
     except DomainError as exc:
         if exc.code == "merchant_not_found":
             raise
-        error = _problem(ctx, exc, "admin.merchants")
+        error = problem(ctx, exc, "admin.merchants")
         status = 409 if exc.code == "illegal_merchant_transition" else 422
     values = await run_in_threadpool(_application, ctx.container, merchant_id)
     done = None if error else action.value
@@ -155,141 +137,53 @@ async def reject(
     return await _decide(ctx, merchant_id, MerchantAction.REJECT, reason.strip() or None)
 
 
-# -- categories ------------------------------------------------------------------------------
-def _tree(container: Marketplace) -> list[dict[str, Any]]:
-    """Every category, active or not, nested; parents come first (ordered by depth)."""
-    c = categories.c
-    with container.engine.connect() as conn:
-        rows = conn.execute(select(categories).order_by(c.depth, c.position, c.id)).all()
-    nodes: dict[str, dict[str, Any]] = {}
-    roots: list[dict[str, Any]] = []
-    for row in rows:
-        node = {"id": row.id, "slug": row.slug, "names": dict(row.names), "position": row.position,
-                "is_active": row.is_active, "depth": row.depth, "children": []}  # fmt: skip
-        nodes[row.id] = node
-        parent = nodes.get(row.parent_id) if row.parent_id else None
-        (parent["children"] if parent else roots).append(node)
-    return roots
-
-
-async def _tree_fragment(
-    ctx: PageContext, *, notice: str | None = None, error: str | None = None, status: int = 200
-) -> Response:
-    tree = await run_in_threadpool(_tree, ctx.container)
-    return render(ctx, "admin/_tree.html", {"tree": tree, "notice": notice, "error": error},
-                  status_code=status)  # fmt: skip
-
-
-@router.get("/admin/categories", response_class=HTMLResponse)
-async def categories_page(ctx: Admin) -> Response:
-    tree = await run_in_threadpool(_tree, ctx.container)
-    return render(ctx, "admin/categories.html", {"tree": tree, "notice": None, "error": None})
-
-
-def _names(en: str, zh: str) -> dict[str, str]:
-    return {tag: name.strip() for tag, name in (("en", en), ("zh", zh)) if name.strip()}
-
-
-@router.post("/admin/categories", response_class=HTMLResponse)
-async def add_category(
-    ctx: Admin,
-    name_en: Annotated[str, Form(max_length=200)] = "",
-    name_zh: Annotated[str, Form(max_length=200)] = "",
-    parent_id: Annotated[str, Form(max_length=40)] = "",
-) -> Response:
-    cmd = CreateCategory(names=_names(name_en, name_zh), parent_id=parent_id or None)
-    try:
-        created = await run_in_threadpool(catalog.create_category, cmd, uow=ctx.container.uow())
-    except DomainError as exc:
-        return await _tree_fragment(ctx, error=_problem(ctx, exc, "admin.categories"), status=422)
-    name = created.names.get(ctx.locale) or next(iter(created.names.values()))
-    return await _tree_fragment(ctx, notice=ctx.t("admin.categories.added", name=name))
-
-
-@router.post("/admin/categories/{category_id}", response_class=HTMLResponse)
-async def update_category(
-    category_id: str,
-    ctx: Admin,
-    name_en: Annotated[str, Form(max_length=200)] = "",
-    name_zh: Annotated[str, Form(max_length=200)] = "",
-    position: Annotated[int, Form(ge=0, le=100_000)] = 0,
-    is_active: Annotated[str, Form(max_length=5)] = "",
-) -> Response:
-    names = _names(name_en, name_zh)
-    cmd = UpdateCategory(category_id, names=names, position=position,
-                         is_active=is_active == "on")  # fmt: skip
-    try:
-        await run_in_threadpool(catalog.update_category, cmd, uow=ctx.container.uow())
-    except DomainError as exc:
-        return await _tree_fragment(ctx, error=_problem(ctx, exc, "admin.categories"), status=422)
-    name = names.get(ctx.locale) or next(iter(names.values()), category_id)
-    return await _tree_fragment(ctx, notice=ctx.t("admin.categories.saved", name=name))
-
-
-# -- commission rules --------------------------------------------------------------------------
-def _rules(container: Marketplace) -> list[Any]:
-    page = settlement_queries.list_commission_rules(
-        container.engine, scope=None, scope_id=None, include_archived=False, limit=200,
-        after=None,
-    )  # fmt: skip
-    return list(page.items)
-
-
-async def _commissions(
-    ctx: PageContext, *, form: Mapping[str, str] | None = None, notice: str | None = None,
-    error: str | None = None, status: int = 200, template: str = "admin/_commissions.html",
-) -> Response:  # fmt: skip
-    rules = await run_in_threadpool(_rules, ctx.container)
-    values = {"rules": rules, "form": form or {}, "notice": notice, "error": error,
-              "currencies": CURRENCIES}  # fmt: skip
-    return render(ctx, template, values, status_code=status)
-
-
-@router.get("/admin/commissions", response_class=HTMLResponse)
-async def commissions_page(ctx: Admin) -> Response:
-    return await _commissions(ctx, template="admin/commissions.html")
-
-
-def _rule_command(form: Mapping[str, str]) -> settlement.CreateCommissionRule:
-    floors = tuple(
-        Money.of(form[f"floor_{code}"].strip(), code)
-        for code in CURRENCIES
-        if form.get(f"floor_{code}", "").strip()
-    )
-    return settlement.CreateCommissionRule(
-        scope=form.get("scope", ""), rate=form.get("rate", "").strip(),
-        scope_id=form.get("scope_id", "").strip() or None, floors=floors,
-        note=form.get("note", "").strip() or None,
-    )  # fmt: skip
-
-
-@router.post("/admin/commissions", response_class=HTMLResponse)
-async def create_commission(ctx: Admin, request: Request) -> Response:
-    raw = await request.form()
-    form = {k: v for k, v in raw.items() if isinstance(v, str) and len(v) <= 500}
-    try:
-        cmd = _rule_command(form)
-        rule = await run_in_threadpool(
-            settlement.create_commission_rule, cmd, uow=ctx.container.uow()
+# Suspending hides an approved merchant's shop and products; reinstating shows them again.
+# The status machine (marketplace.parties.domain.TRANSITIONS) decides what is allowed.
+def _refusal(ctx: PageContext, error: DomainError, action: MerchantAction, status: str) -> str:
+    if isinstance(error, IllegalMerchantTransitionError):
+        return ctx.t(
+            f"admin.merchants.cannot.{action.value}", status=ctx.t(f"admin.status.{status}")
         )
-    except DomainError as exc:
-        return await _commissions(ctx, form=form, status=422,
-                                  error=_problem(ctx, exc, "admin.commissions"))  # fmt: skip
-    notice = ctx.t("admin.commissions.created", rate=ctx.display.percent(rule.rate, 2))
-    return await _commissions(ctx, notice=notice)
+    if error.code == "reason_required":
+        return ctx.t("admin.merchants.suspend_reason_required")
+    return problem(ctx, error, "admin.merchants")
 
 
-@router.post("/admin/commissions/{rule_id}/active", response_class=HTMLResponse)
-async def set_commission_active(
-    rule_id: str, ctx: Admin, is_active: Annotated[str, Form(max_length=5)] = ""
+async def _standing(
+    ctx: PageContext, merchant_id: str, action: MerchantAction, reason: str | None
 ) -> Response:
-    cmd = settlement.UpdateCommissionRule(rule_id, {"is_active": is_active == "true"})
+    """Suspend or reinstate, then the merchant's row as it now stands (with why not)."""
+    assert ctx.viewer is not None
+    error, status = None, 200
     try:
-        await run_in_threadpool(settlement.update_commission_rule, cmd, uow=ctx.container.uow())
+        await run_in_threadpool(_review, ctx.container, merchant_id, action, ctx.viewer.user_id,
+                                reason)  # fmt: skip
     except DomainError as exc:
-        return await _commissions(ctx, status=422, error=_problem(ctx, exc, "admin.commissions"))
-    key = "admin.commissions.activated" if is_active == "true" else "admin.commissions.deactivated"
-    return await _commissions(ctx, notice=ctx.t(key))
+        if exc.code == "merchant_not_found":
+            raise
+        status = 409 if isinstance(exc, IllegalMerchantTransitionError) else 422
+        error = exc
+    merchant = await run_in_threadpool(parties.get_merchant, merchant_id, uow=ctx.container.uow())
+    values = {
+        "m": merchant,
+        "done": None if error else action.value,
+        "error": _refusal(ctx, error, action, merchant.status.value) if error else None,
+    }
+    return render(ctx, "admin/_merchant_row.html", values, status_code=status)  # fmt: skip
+
+
+@router.post("/admin/merchants/{merchant_id}/suspend", response_class=HTMLResponse)
+async def suspend(
+    merchant_id: str, ctx: Admin, reason: Annotated[str, Form(max_length=500)] = ""
+) -> Response:
+    return await _standing(ctx, merchant_id, MerchantAction.SUSPEND, reason.strip() or None)
+
+
+@router.post("/admin/merchants/{merchant_id}/reinstate", response_class=HTMLResponse)
+async def reinstate(
+    merchant_id: str, ctx: Admin, reason: Annotated[str, Form(max_length=500)] = ""
+) -> Response:
+    return await _standing(ctx, merchant_id, MerchantAction.REINSTATE, reason.strip() or None)
 
 
 # -- models and health -------------------------------------------------------------------------

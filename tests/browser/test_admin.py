@@ -54,7 +54,7 @@ def test_admin_reviews_a_merchant_and_sets_a_commission(
     assert_accessible(page, context="commission rule refused")
     shoot(page, "admin-commissions-refused")
     page.get_by_label("Rate").fill("0.05")
-    page.get_by_label("CNY").fill("1.00")
+    page.get_by_label("CNY minimum").fill("1.00")
     page.get_by_label("Note").fill("Launch default")
     page.get_by_role("button", name="Create rule").click()
     page.get_by_text("Rule created at 5.00%.").wait_for()

@@ -25,16 +25,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.overview.orders_today": ("Orders today (UTC)", "今日订单（UTC）"),
     "admin.overview.tasks": ("Administration", "管理功能"),
     "admin.overview.merchants_hint": (
-        "Approve or reject applications to sell; every merchant by status.",
-        "审核商家入驻申请（通过或驳回），按状态查看全部商家。",
+        "Approve or reject applications to sell; suspend or reinstate a merchant.",
+        "审核商家入驻申请（通过或驳回），暂停或恢复商家。",
     ),
     "admin.overview.categories_hint": (
-        "The category tree: names in Chinese and English, order, active or not.",
-        "类目树：中英文名称、排序、启用或停用。",
+        "The category tree: names in Chinese and English, order, place, active or not.",
+        "类目树：中英文名称、排序、层级位置、启用或停用。",
     ),
     "admin.overview.commissions_hint": (
-        "Commission rates for the platform, a category or a merchant, with floors.",
-        "平台、类目或商家的佣金费率及最低佣金。",
+        "Commission rates for the platform, a category or a merchant: floors, caps, periods.",
+        "平台、类目或商家的佣金费率：最低与最高佣金、生效期间。",
     ),
     "admin.overview.models_hint": (
         "Recommender versions and their metrics, advice models and champions.",
@@ -74,6 +74,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.merchants.illegal_merchant_transition": (
         "This merchant is no longer awaiting review.", "该商家已不在待审核状态。",
     ),
+    "admin.merchants.standing_hint": (
+        "Suspending an approved merchant hides its shop and products until it is reinstated.",
+        "暂停已通过的商家后，其店铺和商品将被隐藏，直到恢复。",
+    ),
+    "admin.merchants.suspend_open": ("Suspend…", "暂停…"),
+    "admin.merchants.suspend": ("Suspend", "暂停"),
+    "admin.merchants.suspend_reason": (
+        "Reason for suspending {name}", "暂停 {name} 的原因",
+    ),
+    "admin.merchants.reinstate_open": ("Reinstate…", "恢复…"),
+    "admin.merchants.reinstate": ("Reinstate", "恢复"),
+    "admin.merchants.reinstate_reason": (
+        "Note on reinstating {name} (optional)", "恢复 {name} 的说明（可选）",
+    ),
+    "admin.merchants.done.suspend": (
+        "{name} is suspended: its shop and products are hidden.",
+        "{name} 已暂停：其店铺和商品已隐藏。",
+    ),
+    "admin.merchants.done.reinstate": (
+        "{name} is reinstated and can sell again.", "{name} 已恢复，可以重新销售。",
+    ),
+    "admin.merchants.suspend_reason_required": (
+        "Give a reason for the suspension. Nothing changed.", "请填写暂停原因。未做任何更改。",
+    ),
+    "admin.merchants.cannot.suspend": (
+        "Only an approved merchant can be suspended; this one is now: {status}. Nothing changed.",
+        "只有已通过的商家才能暂停；该商家当前状态：{status}。未做任何更改。",
+    ),
+    "admin.merchants.cannot.reinstate": (
+        "Only a suspended merchant can be reinstated; this one is now: {status}. "
+        "Nothing changed.",
+        "只有已暂停的商家才能恢复；该商家当前状态：{status}。未做任何更改。",
+    ),
     "admin.status.onboarding": ("Onboarding", "入驻中"),
     "admin.status.pending_review": ("Awaiting review", "待审核"),
     "admin.status.approved": ("Approved", "已通过"),
@@ -86,8 +119,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.categories.title": ("Category tree", "类目树"),
     "admin.categories.intro": (
         "Open a category to rename it, change its place among its siblings, deactivate it "
-        "(its whole branch is hidden from the shop) or add a child.",
-        "展开类目可修改名称、调整同级排序、停用（整个分支将在商城隐藏）或添加子类目。",
+        "(its whole branch is hidden from the shop) or add a child; move a category, with "
+        "its whole branch, under another parent.",
+        "展开类目可修改名称、调整同级排序、停用（整个分支将在商城隐藏）或添加子类目；"
+        "也可将类目连同整个分支移到另一个上级类目下。",
     ),
     "admin.categories.tree": ("Top-level categories ({count})", "一级类目（{count}）"),
     "admin.categories.add_root": ("Add a top-level category", "添加一级类目"),
@@ -101,6 +136,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.categories.inactive": ("Inactive", "已停用"),
     "admin.categories.added": ("Added {name}.", "已添加 {name}。"),
     "admin.categories.saved": ("Saved {name}.", "已保存 {name}。"),
+    "admin.categories.move_open": ("Move a category", "移动类目"),
+    "admin.categories.move_what": ("Category to move", "要移动的类目"),
+    "admin.categories.move_under": ("New parent", "新的上级类目"),
+    "admin.categories.top_level": ("(Top level)", "（一级类目）"),
+    "admin.categories.move_hint": (
+        "Its subcategories move with it; it goes last among its new siblings.",
+        "其子类目随之移动；移动后排在新同级类目的最后。",
+    ),
+    "admin.categories.move": ("Move", "移动"),
+    "admin.categories.moved": ("Moved {name}.", "已移动 {name}。"),
+    "admin.categories.category_cycle": (
+        "A category cannot go under itself or one of its own subcategories. Nothing was moved.",
+        "类目不能移到自身或其子类目之下。未做任何移动。",
+    ),
+    "admin.categories.category_too_deep": (
+        "That would make the category tree too deep. Nothing was moved.",
+        "移动后类目树层级过深。未做任何移动。",
+    ),
+    "admin.categories.unknown_category": (
+        "That parent category no longer exists. Nothing was changed.",
+        "该上级类目已不存在。未做任何更改。",
+    ),
+    "admin.categories.category_not_found": (
+        "That category no longer exists. Nothing was changed.", "该类目已不存在。未做任何更改。",
+    ),
     "admin.categories.invalid_category": (
         "Give a name in at least one language.", "请至少填写一种语言的名称。",
     ),
@@ -110,10 +170,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # commissions
     "admin.commissions.title": ("Commission rules", "佣金规则"),
     "admin.commissions.intro": (
-        "A merchant's rule wins, else the nearest category's, else the platform default. "
-        "Commission = amount × rate, then raised to the floor in the order's currency.",
-        "优先使用商家规则，其次最近的类目规则，最后是平台默认规则。"
-        "佣金 = 金额 × 费率，低于该币种最低佣金时按最低佣金收取。",
+        "A merchant's rule wins, else the nearest category's, else the platform default; "
+        "only rules in their effective period count. Commission = amount × rate, then raised "
+        "to the floor and lowered to the cap in the order's currency.",
+        "优先使用商家规则，其次最近的类目规则，最后是平台默认规则；仅生效期间内的规则有效。"
+        "佣金 = 金额 × 费率，低于该币种最低佣金时按最低佣金、高于最高佣金时按最高佣金收取。",
     ),
     "admin.commissions.new": ("New rule", "新建规则"),
     "admin.commissions.scope": ("Applies to", "适用范围"),
@@ -128,6 +189,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "admin.commissions.floors": ("Minimum commission per currency", "各币种最低佣金"),
     "admin.commissions.caps": ("Maximum per currency", "各币种最高佣金"),
+    "admin.commissions.floor_suffix": ("minimum", "最低佣金"),
+    "admin.commissions.caps_legend": (
+        "Maximum commission per currency (optional)", "各币种最高佣金（可选）",
+    ),
+    "admin.commissions.cap_suffix": ("maximum", "最高佣金"),
+    "admin.commissions.period_legend": ("Effective period (optional)", "生效期间（可选）"),
+    "admin.commissions.valid_from": ("Valid from", "生效日期"),
+    "admin.commissions.valid_until": ("Valid until", "失效日期"),
+    "admin.commissions.period_hint": (
+        "In UTC: the rule applies from the start of “valid from” until the start of “valid "
+        "until” (that day is not included). Empty: no limit.",
+        "按 UTC 计：规则自生效日期 0 时起适用，至失效日期 0 时止（不含失效当日）。留空表示不限。",
+    ),
     "admin.commissions.note": ("Note", "备注"),
     "admin.commissions.create": ("Create rule", "创建规则"),
     "admin.commissions.rules": ("Rules in force or paused ({count})", "现有规则（{count}）"),
@@ -153,8 +227,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "费率须为 0 到 1 之间、最多 4 位小数的数字（0.05 即 5%）。未保存任何内容。",
     ),
     "admin.commissions.invalid_commission_limit": (
-        "A minimum commission must be zero or more. Nothing was saved.",
-        "最低佣金不能为负数。未保存任何内容。",
+        "A minimum or maximum commission must be zero or more, and a minimum may not exceed "
+        "the maximum in its currency. Nothing was saved.",
+        "最低佣金和最高佣金不能为负数，且同一币种的最低佣金不能高于最高佣金。未保存任何内容。",
     ),
     "admin.commissions.invalid_commission_scope": (
         "A platform rule names no target; a category or merchant rule needs its id. "
@@ -165,12 +240,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No such category or merchant. Nothing was saved.", "找不到该类目或商家。未保存任何内容。",
     ),
     "admin.commissions.invalid_money": (
-        "A minimum commission is an amount such as 1.00. Nothing was saved.",
-        "最低佣金须为金额，例如 1.00。未保存任何内容。",
+        "A minimum or maximum commission is an amount such as 1.00. Nothing was saved.",
+        "最低或最高佣金须为金额，例如 1.00。未保存任何内容。",
     ),
     "admin.commissions.money_precision": (
         "Too many decimals for that currency. Nothing was saved.",
         "金额小数位数超出该币种精度。未保存任何内容。",
+    ),
+    "admin.commissions.invalid_effective_period": (
+        "The period must end after it starts (the “valid until” day comes after the “valid "
+        "from” day). Nothing was saved.",
+        "生效期间的结束须晚于开始（失效日期须在生效日期之后）。未保存任何内容。",
     ),
     "admin.scope.platform": ("Platform default", "平台默认"),
     "admin.scope.category": ("Category", "类目"),
