@@ -4,8 +4,6 @@ from __future__ import annotations
 
 # fmt: off
 MESSAGES: dict[str, tuple[str, str]] = {
-    "trade.nav.label": ("Procurement", "企业采购"),
-    "trade.nav.chat": ("Chat", "采购助手"),
     "trade.nav.approvals": ("Approvals", "审批"),
     "trade.nav.orders": ("Orders", "采购订单"),
     "trade.nav.rfqs": ("RFQs", "询价"),
