@@ -106,19 +106,27 @@ def _review(
     )  # fmt: skip
 
 
-async def _decide(
+async def _apply(
     ctx: PageContext, merchant_id: str, action: MerchantAction, reason: str | None
-) -> Response:
+) -> tuple[DomainError | None, int]:
+    """Move the merchant along its status machine: the refusal and its HTTP status, or
+    (None, 200). An unknown merchant is the 404 page."""
     assert ctx.viewer is not None
-    error, status = None, 200
     try:
         await run_in_threadpool(_review, ctx.container, merchant_id, action, ctx.viewer.user_id,
                                 reason)  # fmt: skip
     except DomainError as exc:
         if exc.code == "merchant_not_found":
             raise
-        error = problem(ctx, exc, "admin.merchants")
-        status = 409 if exc.code == "illegal_merchant_transition" else 422
+        return exc, 409 if isinstance(exc, IllegalMerchantTransitionError) else 422
+    return None, 200
+
+
+async def _decide(
+    ctx: PageContext, merchant_id: str, action: MerchantAction, reason: str | None
+) -> Response:
+    refused, status = await _apply(ctx, merchant_id, action, reason)
+    error = problem(ctx, refused, "admin.merchants") if refused else None
     values = await run_in_threadpool(_application, ctx.container, merchant_id)
     done = None if error else action.value
     return render(ctx, "admin/_application.html", {**values, "error": error, "done": done},
@@ -153,16 +161,7 @@ async def _standing(
     ctx: PageContext, merchant_id: str, action: MerchantAction, reason: str | None
 ) -> Response:
     """Suspend or reinstate, then the merchant's row as it now stands (with why not)."""
-    assert ctx.viewer is not None
-    error, status = None, 200
-    try:
-        await run_in_threadpool(_review, ctx.container, merchant_id, action, ctx.viewer.user_id,
-                                reason)  # fmt: skip
-    except DomainError as exc:
-        if exc.code == "merchant_not_found":
-            raise
-        status = 409 if isinstance(exc, IllegalMerchantTransitionError) else 422
-        error = exc
+    error, status = await _apply(ctx, merchant_id, action, reason)
     merchant = await run_in_threadpool(parties.get_merchant, merchant_id, uow=ctx.container.uow())
     values = {
         "m": merchant,
