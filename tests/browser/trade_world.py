@@ -18,6 +18,7 @@ from marketplace.parties import services as parties
 from marketplace.rfq import services as rfqs
 from marketplace.rfq.commands import QuoteLineRequest, SubmitQuote
 from marketplace.shared.money import Money
+from tests.e2e.test_rfq_api import _sku as stocked_sku
 from tests.factories import (
     API,
     DEFAULT_PASSWORD,
@@ -71,22 +72,6 @@ def pending_application(client: TestClient, name: str) -> tuple[str, str]:
     return str(merchant["id"]), email
 
 
-def _stocked_sku(client: TestClient, merchant: MerchantFixture, category_id: str) -> str:
-    base, h = f"{API}/merchants/{merchant.id}", merchant.headers
-    body = {"category_id": category_id, "translations": {"en": {"title": "Hex bolt M8"}}}
-    product = ok(client.post(f"{base}/products", headers=h, json=body), 201)
-    sku = ok(client.post(f"{base}/products/{product['id']}/skus", headers=h,
-                         json={"sku_code": f"BOLT-{merchant.id[-6:]}"}), 201)  # fmt: skip
-    ok(client.put(f"{base}/skus/{sku['id']}/prices", headers=h,
-                  json={"currency": "CNY", "list_price": "0.60"}))  # fmt: skip
-    ok(client.post(f"{base}/products/{product['id']}/list", headers=h))
-    where = {"code": "ZJ-1", "name": "Hangzhou", "country": "CN", "region": "Zhejiang"}
-    warehouse = ok(client.post(f"{base}/warehouses", headers=h, json=where), 201)
-    ok(client.post(f"{base}/stock/inbound", headers=h, json={
-        "sku_id": sku["id"], "warehouse_id": warehouse["id"], "quantity": 5000}), 201)  # fmt: skip
-    return str(sku["id"])
-
-
 def make_trade_world(app: Marketplace, client: TestClient, *, credit: str = "10000") -> TradeWorld:
     admin_email, admin_h = make_admin(app, client)
     names = {"names": {"en": "Fasteners", "zh": "紧固件"}}
@@ -94,7 +79,7 @@ def make_trade_world(app: Marketplace, client: TestClient, *, credit: str = "100
     name = f"Ningbo Bolts {unique_email('s')[:12]}"
     supplier = create_approved_merchant(client, app, kind="supplier", name=name,
                                         admin_headers=admin_h)  # fmt: skip
-    sku_id = _stocked_sku(client, supplier, category["id"])
+    sku_id = stocked_sku(client, supplier, category["id"])  # listed, 5,000 in stock
     buyer_email = unique_email("buyer")
     buyer = register_user(client, email=buyer_email, display_name="Zhou Min")
     company = companies.create_company(
