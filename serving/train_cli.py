@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +82,33 @@ def _summary(results: dict[str, Any]) -> None:
     )
 
 
+@contextmanager
+def _bad_input() -> Iterator[None]:
+    """A command-line value the run cannot use: say so and exit 2, before any work."""
+    from marketplace.shared.errors import DomainError
+
+    try:
+        yield
+    except (TypeError, ValueError, DomainError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _params(text: str) -> dict[str, Any]:
+    """``--params``: a JSON object (recipe overrides)."""
+    overrides = json.loads(text)
+    if not isinstance(overrides, dict):
+        raise ValueError("--params must be a JSON object")
+    return overrides
+
+
+def _since(text: str | None) -> dict[str, Any]:
+    """``--since`` as a config field (none: the family's default)."""
+    from marketplace.exports.domain import parse_moment
+
+    return {"since": parse_moment(text)} if text else {}
+
+
 @train_app.command("recsys")
 def train_recsys(
     ray_address: str | None = _RAY_ADDRESS,
@@ -112,8 +141,6 @@ def train_recsys(
     validation_days: float = typer.Option(28.0, "--validation-days", min=1.0),
 ) -> None:
     """Extract, build, tune, train, evaluate, register and gate the recommenders."""
-    from marketplace.exports.domain import parse_moment
-    from marketplace.shared.errors import DomainError
     from pipelines.families import family
 
     options = _options(
@@ -121,12 +148,8 @@ def train_recsys(
         tune_samples=tune_samples, runs_dir=runs_dir, run_id=run_id, resume=resume, until=until,
     )  # fmt: skip
     recsys = family("recsys")
-    try:
-        overrides = json.loads(params)
-        start = {"since": parse_moment(since)} if since else {}
-    except (ValueError, DomainError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    with _bad_input():
+        overrides, start = _params(params), _since(since)
     config = dataclasses.replace(
         recsys.config(options), exports=exports, user_model=user_model, params=overrides,
         embed=embed, margin=margin, tolerance=tolerance, test_days=test_days,
@@ -171,8 +194,6 @@ def train_forecast(
     """Extract orders, build the demand panel, tune, train, backtest, register and gate
     the demand forecaster."""
     from forecasting import factory
-    from marketplace.exports.domain import parse_moment
-    from marketplace.shared.errors import DomainError
     from pipelines.families import family
 
     options = _options(
@@ -182,15 +203,11 @@ def train_forecast(
     forecast = family("forecast")
     base = forecast.config(options)
     chosen = tuple(c.strip() for c in candidates.split(",") if c.strip()) if candidates else None
-    try:
-        overrides = json.loads(params)
-        start = {"since": parse_moment(since)} if since else {}
+    with _bad_input():
+        overrides, start = _params(params), _since(since)
         unknown = [c for c in chosen or () if c not in factory.names()]
         if unknown or (chosen is not None and not chosen):
             raise ValueError(f"unknown forecaster(s) {unknown}; known: {factory.names()}")
-    except (ValueError, DomainError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
     config = dataclasses.replace(
         base, exports=exports, candidates=chosen or base.candidates, params=overrides,
         margin=margin, tolerance=tolerance, windows=windows, horizon=horizon,
@@ -230,8 +247,6 @@ def train_pricing(
 ) -> None:
     """Extract orders, build the product panel, tune, estimate elasticities, score them on
     held-out days, register and gate them."""
-    from marketplace.exports.domain import parse_moment
-    from marketplace.shared.errors import DomainError
     from pipelines.families import family
 
     options = _options(
@@ -239,19 +254,13 @@ def train_pricing(
         tune_samples=tune_samples, runs_dir=runs_dir, run_id=run_id, resume=resume, until=until,
     )  # fmt: skip
     pricing = family("pricing")
-    try:
-        overrides = json.loads(params)
-        if not isinstance(overrides, dict):
-            raise ValueError("--params must be a JSON object")
-        start = {"since": parse_moment(since)} if since else {}
+    with _bad_input():
+        overrides, start = _params(params), _since(since)
         config = dataclasses.replace(
             pricing.config(options), exports=exports, params=overrides, margin=margin,
             tolerance=tolerance, history_days=history_days, holdout_days=holdout_days, **start,
         )  # fmt: skip
         config.recipe()  # an unknown or invalid recipe parameter fails here, not mid-run
-    except (TypeError, ValueError, DomainError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
     _run(pricing, options, config)
 
 
@@ -289,18 +298,12 @@ def train_search(
         tune_samples=None, runs_dir=runs_dir, run_id=run_id, resume=resume, until=until,
     )  # fmt: skip
     search = family("search")
-    try:
-        overrides = json.loads(params)
-        if not isinstance(overrides, dict):
-            raise ValueError("--params must be a JSON object")
+    with _bad_input():
         config = dataclasses.replace(
-            search.config(options), exports=exports, embed=embed, params=overrides,
+            search.config(options), exports=exports, embed=embed, params=_params(params),
             embed_batch=embed_batch, sample=sample, margin=margin, tolerance=tolerance,
         )  # fmt: skip
         config.recipe()  # an unknown or invalid recipe parameter fails here, not mid-run
-    except (TypeError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
     _run(search, options, config)
 
 
